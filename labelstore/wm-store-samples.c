@@ -1,0 +1,916 @@
+/* wm-store-samples.c — sample blocks and their min/max/rms summaries
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Samples are stored interleaved, little-endian, in blocks of a fixed
+ * power-of-two number of frames per recording (about 128 KiB a block).
+ * Beside them, summaries at WM_SUMMARY_LEVELS levels: level l has one bucket
+ * (min, max, rms per channel, float32) per 256^l frames, and one row holds
+ * 256 consecutive buckets.  An overview of n buckets reads at most about
+ * 256·n stored buckets of the coarsest level finer than one bucket, so its
+ * cost depends on the width asked for, not on the recording's length.
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "wm-store-private.h"
+
+#if G_BYTE_ORDER != G_LITTLE_ENDIAN
+#error "sample blocks are stored little-endian; add byte swapping for this host"
+#endif
+
+#define TARGET_BLOCK_BYTES (128 * 1024)
+
+gint64
+wm_store_block_frames_for (guint          n_channels,
+                           WmSampleFormat format)
+{
+  gsize frame_bytes = n_channels * (format == WM_SAMPLE_FORMAT_INT16 ? 2 : 4);
+  gint64 frames = WM_SUMMARY_FANOUT;
+
+  /* A multiple of the finest bucket, so buckets never straddle blocks. */
+  while (frames * 2 * (gint64) frame_bytes <= TARGET_BLOCK_BYTES && frames < 65536)
+    frames *= 2;
+  return frames;
+}
+
+static inline gsize
+sample_size (WmSampleFormat format)
+{
+  return format == WM_SAMPLE_FORMAT_INT16 ? 2 : 4;
+}
+
+/* ---- summary accumulation ------------------------------------------------ */
+
+typedef struct {
+  float  *chunk;          /* WM_SUMMARY_FANOUT buckets × channels × 3 */
+  guint   n_in_chunk;
+  gint64  chunk_index;
+  /* the bucket being filled, per channel */
+  float  *min;
+  float  *max;
+  double *sumsq;
+  gint64  n_frames;       /* frames in the bucket being filled */
+  guint   n_children;     /* lower-level buckets merged into it */
+} SummaryLevel;
+
+struct _WmRecordingWriter
+{
+  WmStore        *store;
+  gint64          recording_id;
+  guint           n_channels;
+  WmSampleFormat  format;
+  gsize           frame_bytes;
+  gint64          block_frames;
+  guint8         *block;
+  gint64          block_fill;
+  gint64          block_index;
+  gint64          n_frames;
+  sqlite3_stmt   *insert_block;
+  sqlite3_stmt   *insert_summary;
+  SummaryLevel    levels[WM_SUMMARY_LEVELS];
+};
+
+static void
+level_reset_bucket (SummaryLevel *level,
+                    guint         n_channels)
+{
+  for (guint c = 0; c < n_channels; c++)
+    {
+      level->min[c] = INFINITY;
+      level->max[c] = -INFINITY;
+      level->sumsq[c] = 0.0;
+    }
+  level->n_frames = 0;
+  level->n_children = 0;
+}
+
+static gboolean
+write_chunk (WmRecordingWriter *w,
+             guint              level_index,
+             GError           **error)
+{
+  SummaryLevel *level = &w->levels[level_index];
+  sqlite3_stmt *stmt = w->insert_summary;
+  int rc;
+
+  if (level->n_in_chunk == 0)
+    return TRUE;
+
+  sqlite3_bind_int64 (stmt, 1, w->recording_id);
+  sqlite3_bind_int (stmt, 2, (int) level_index + 1);
+  sqlite3_bind_int64 (stmt, 3, level->chunk_index);
+  sqlite3_bind_blob (stmt, 4, level->chunk,
+                     (int) (level->n_in_chunk * w->n_channels * WM_SUMMARY_VALUES * sizeof (float)),
+                     SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (w->store, rc, error, "storing summaries");
+
+  level->chunk_index++;
+  level->n_in_chunk = 0;
+  return TRUE;
+}
+
+/* Closes the bucket being filled at @level_index: appends it to the level's
+ * chunk and merges it into the bucket of the level above. */
+static gboolean
+close_bucket (WmRecordingWriter *w,
+              guint              level_index,
+              GError           **error)
+{
+  SummaryLevel *level = &w->levels[level_index];
+  float *out;
+
+  if (level->n_frames == 0)
+    return TRUE;
+
+  out = level->chunk + (gsize) level->n_in_chunk * w->n_channels * WM_SUMMARY_VALUES;
+  for (guint c = 0; c < w->n_channels; c++)
+    {
+      out[c * 3 + 0] = level->min[c];
+      out[c * 3 + 1] = level->max[c];
+      out[c * 3 + 2] = (float) sqrt (level->sumsq[c] / (double) level->n_frames);
+    }
+  level->n_in_chunk++;
+
+  if (level_index + 1 < WM_SUMMARY_LEVELS)
+    {
+      SummaryLevel *up = &w->levels[level_index + 1];
+
+      for (guint c = 0; c < w->n_channels; c++)
+        {
+          up->min[c] = MIN (up->min[c], level->min[c]);
+          up->max[c] = MAX (up->max[c], level->max[c]);
+          up->sumsq[c] += level->sumsq[c];
+        }
+      up->n_frames += level->n_frames;
+      up->n_children++;
+    }
+
+  level_reset_bucket (level, w->n_channels);
+
+  if (level->n_in_chunk == WM_SUMMARY_FANOUT && !write_chunk (w, level_index, error))
+    return FALSE;
+  if (level_index + 1 < WM_SUMMARY_LEVELS &&
+      w->levels[level_index + 1].n_children == WM_SUMMARY_FANOUT)
+    return close_bucket (w, level_index + 1, error);
+  return TRUE;
+}
+
+/* Adds frames (all within one finest bucket) to the finest level. */
+static void
+accumulate (WmRecordingWriter *w,
+            const guint8      *frames,
+            gint64             n_frames)
+{
+  SummaryLevel *level = &w->levels[0];
+
+  if (w->format == WM_SAMPLE_FORMAT_INT16)
+    {
+      const gint16 *s = (const gint16 *) frames;
+
+      for (guint c = 0; c < w->n_channels; c++)
+        {
+          gint32 lo = G_MAXINT16, hi = G_MININT16;
+          gint64 sumsq = 0;
+
+          for (gint64 f = 0; f < n_frames; f++)
+            {
+              gint32 v = s[f * w->n_channels + c];
+              lo = MIN (lo, v);
+              hi = MAX (hi, v);
+              sumsq += v * v;
+            }
+          level->min[c] = MIN (level->min[c], lo / 32768.0f);
+          level->max[c] = MAX (level->max[c], hi / 32768.0f);
+          level->sumsq[c] += (double) sumsq / (32768.0 * 32768.0);
+        }
+    }
+  else
+    {
+      const float *s = (const float *) frames;
+
+      for (guint c = 0; c < w->n_channels; c++)
+        {
+          float lo = INFINITY, hi = -INFINITY;
+          double sumsq = 0;
+
+          for (gint64 f = 0; f < n_frames; f++)
+            {
+              float v = s[f * w->n_channels + c];
+              lo = MIN (lo, v);
+              hi = MAX (hi, v);
+              sumsq += (double) v * v;
+            }
+          level->min[c] = MIN (level->min[c], lo);
+          level->max[c] = MAX (level->max[c], hi);
+          level->sumsq[c] += sumsq;
+        }
+    }
+  level->n_frames += n_frames;
+}
+
+/* ---- writer -------------------------------------------------------------- */
+
+static gboolean
+flush_block (WmRecordingWriter *w,
+             GError           **error)
+{
+  sqlite3_stmt *stmt = w->insert_block;
+  int rc;
+
+  if (w->block_fill == 0)
+    return TRUE;
+
+  sqlite3_bind_int64 (stmt, 1, (w->recording_id << 32) | w->block_index);
+  sqlite3_bind_int64 (stmt, 2, w->block_fill);
+  sqlite3_bind_blob (stmt, 3, w->block, (int) (w->block_fill * w->frame_bytes), SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (w->store, rc, error, "storing samples");
+
+  w->block_index++;
+  w->block_fill = 0;
+  return TRUE;
+}
+
+static void
+writer_free (WmRecordingWriter *w)
+{
+  sqlite3_finalize (w->insert_block);
+  sqlite3_finalize (w->insert_summary);
+  for (guint l = 0; l < WM_SUMMARY_LEVELS; l++)
+    {
+      g_free (w->levels[l].chunk);
+      g_free (w->levels[l].min);
+      g_free (w->levels[l].max);
+      g_free (w->levels[l].sumsq);
+    }
+  g_free (w->block);
+  g_object_unref (w->store);
+  g_free (w);
+}
+
+static gboolean
+validate_recording (WmStore           *self,
+                    const WmRecording *r,
+                    GError           **error)
+{
+  const char *problem = NULL;
+
+  if (r->name == NULL || *r->name == '\0')
+    problem = "it has no name";
+  else if (!(r->sample_rate > 0) || !isfinite (r->sample_rate))
+    problem = "its sample rate is not a positive number";
+  else if (r->n_channels == 0 || r->n_channels > 4096)
+    problem = "its channel count is not between 1 and 4096";
+  else if (r->sample_format != WM_SAMPLE_FORMAT_INT16 && r->sample_format != WM_SAMPLE_FORMAT_FLOAT32)
+    problem = "its sample format is unknown";
+  else if (r->kind != WM_RECORDING_KIND_AUDIO && r->kind != WM_RECORDING_KIND_SENSOR)
+    problem = "its kind is unknown";
+  else if (r->channel_names != NULL && g_strv_length (r->channel_names) != r->n_channels)
+    problem = "it has not one name per channel";
+  else if (r->channel_units != NULL && g_strv_length (r->channel_units) != r->n_channels)
+    problem = "it has not one unit per channel";
+
+  if (problem != NULL)
+    {
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_INVALID,
+                   "%s: cannot store recording “%s”: %s", self->path,
+                   r->name != NULL ? r->name : "", problem);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+WmRecordingWriter *
+wm_store_begin_recording (WmStore           *self,
+                          const WmRecording *recording,
+                          GError           **error)
+{
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(sqlite3_stmt) insert_channel = NULL;
+  WmRecordingWriter *w;
+  gint64 block_frames;
+  int rc;
+
+  g_return_val_if_fail (WM_IS_STORE (self), NULL);
+  g_return_val_if_fail (recording != NULL, NULL);
+
+  if (!validate_recording (self, recording, error) || !wm_store_begin (self, error))
+    return NULL;
+
+  block_frames = wm_store_block_frames_for (recording->n_channels, recording->sample_format);
+
+  insert = wm_store_prepare (self,
+                             "INSERT INTO recording (name, source_path, source_sha256, sample_rate, "
+                             "n_channels, start_time_us, kind, sample_format, block_frames, device_id, "
+                             "stream_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             error);
+  insert_channel = wm_store_prepare (self, "INSERT INTO channel (recording_id, idx, name, unit) VALUES (?, ?, ?, ?)", error);
+  if (insert == NULL || insert_channel == NULL)
+    goto fail;
+
+  sqlite3_bind_text (insert, 1, recording->name, -1, SQLITE_TRANSIENT);
+  if (recording->source_path != NULL)
+    sqlite3_bind_text (insert, 2, recording->source_path, -1, SQLITE_TRANSIENT);
+  if (recording->source_sha256 != NULL)
+    sqlite3_bind_text (insert, 3, recording->source_sha256, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double (insert, 4, recording->sample_rate);
+  sqlite3_bind_int (insert, 5, (int) recording->n_channels);
+  if (recording->has_start_time)
+    sqlite3_bind_int64 (insert, 6, recording->start_time_us);
+  sqlite3_bind_int (insert, 7, (int) recording->kind);
+  sqlite3_bind_int (insert, 8, (int) recording->sample_format);
+  sqlite3_bind_int64 (insert, 9, block_frames);
+  if (recording->device_id != NULL)
+    sqlite3_bind_text (insert, 10, recording->device_id, -1, SQLITE_TRANSIENT);
+  if (recording->stream_id != NULL)
+    sqlite3_bind_text (insert, 11, recording->stream_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (insert, 12, g_get_real_time ());
+  if ((rc = sqlite3_step (insert)) != SQLITE_DONE)
+    {
+      wm_store_set_sqlite_error (self, rc, error, "storing a recording");
+      goto fail;
+    }
+
+  w = g_new0 (WmRecordingWriter, 1);
+  w->store = g_object_ref (self);
+  w->recording_id = sqlite3_last_insert_rowid (self->db);
+
+  for (guint c = 0; c < recording->n_channels; c++)
+    {
+      g_autofree char *fallback = g_strdup_printf ("ch%u", c + 1);
+      const char *name = recording->channel_names != NULL ? recording->channel_names[c] : fallback;
+      const char *unit = recording->channel_units != NULL ? recording->channel_units[c] : "";
+
+      sqlite3_bind_int64 (insert_channel, 1, w->recording_id);
+      sqlite3_bind_int (insert_channel, 2, (int) c);
+      sqlite3_bind_text (insert_channel, 3, name, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert_channel, 4, unit, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (insert_channel);
+      sqlite3_reset (insert_channel);
+      if (rc != SQLITE_DONE)
+        {
+          wm_store_set_sqlite_error (self, rc, error, "storing channel names");
+          g_object_unref (w->store);
+          g_free (w);
+          goto fail;
+        }
+    }
+
+  w->n_channels = recording->n_channels;
+  w->format = recording->sample_format;
+  w->frame_bytes = w->n_channels * sample_size (w->format);
+  w->block_frames = block_frames;
+  w->block = g_malloc (block_frames * w->frame_bytes);
+  w->insert_block = wm_store_prepare (self, "INSERT INTO sample_block (id, n_frames, samples) VALUES (?, ?, ?)", NULL);
+  w->insert_summary = wm_store_prepare (self, "INSERT INTO summary (recording_id, level, chunk, buckets) VALUES (?, ?, ?, ?)", NULL);
+  for (guint l = 0; l < WM_SUMMARY_LEVELS; l++)
+    {
+      w->levels[l].chunk = g_new (float, (gsize) WM_SUMMARY_FANOUT * w->n_channels * WM_SUMMARY_VALUES);
+      w->levels[l].min = g_new (float, w->n_channels);
+      w->levels[l].max = g_new (float, w->n_channels);
+      w->levels[l].sumsq = g_new (double, w->n_channels);
+      level_reset_bucket (&w->levels[l], w->n_channels);
+    }
+  if (w->insert_block == NULL || w->insert_summary == NULL)
+    {
+      wm_store_set_sqlite_error (self, sqlite3_errcode (self->db), error, "preparing to store samples");
+      writer_free (w);
+      goto fail;
+    }
+  return w;
+
+fail:
+  wm_store_rollback (self);
+  return NULL;
+}
+
+gboolean
+wm_recording_writer_append (WmRecordingWriter *w,
+                            const void        *frames,
+                            gsize              n_frames,
+                            GError           **error)
+{
+  const guint8 *in = frames;
+
+  g_return_val_if_fail (w != NULL, FALSE);
+  g_return_val_if_fail (frames != NULL || n_frames == 0, FALSE);
+
+  while (n_frames > 0)
+    {
+      /* Take as many frames as fit in both the block and the finest bucket. */
+      gint64 bucket_room = WM_SUMMARY_FANOUT - w->levels[0].n_frames;
+      gint64 block_room = w->block_frames - w->block_fill;
+      gint64 take = MIN ((gint64) n_frames, MIN (bucket_room, block_room));
+
+      memcpy (w->block + w->block_fill * w->frame_bytes, in, take * w->frame_bytes);
+      accumulate (w, in, take);
+      w->block_fill += take;
+      w->n_frames += take;
+      in += take * w->frame_bytes;
+      n_frames -= take;
+
+      if (w->levels[0].n_frames == WM_SUMMARY_FANOUT && !close_bucket (w, 0, error))
+        return FALSE;
+      if (w->block_fill == w->block_frames && !flush_block (w, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+wm_recording_writer_get_n_frames (WmRecordingWriter *w)
+{
+  g_return_val_if_fail (w != NULL, 0);
+  return w->n_frames;
+}
+
+gint64
+wm_recording_writer_commit (WmRecordingWriter *w,
+                            GError           **error)
+{
+  g_autoptr(sqlite3_stmt) update = NULL;
+  WmStore *store;
+  gint64 id;
+  int rc;
+
+  g_return_val_if_fail (w != NULL, 0);
+
+  store = w->store;
+  if (!flush_block (w, error))
+    goto fail;
+  for (guint l = 0; l < WM_SUMMARY_LEVELS; l++)
+    if (!close_bucket (w, l, error))
+      goto fail;
+  for (guint l = 0; l < WM_SUMMARY_LEVELS; l++)
+    if (!write_chunk (w, l, error))
+      goto fail;
+
+  update = wm_store_prepare (store, "UPDATE recording SET n_frames = ? WHERE id = ?", error);
+  if (update == NULL)
+    goto fail;
+  sqlite3_bind_int64 (update, 1, w->n_frames);
+  sqlite3_bind_int64 (update, 2, w->recording_id);
+  if ((rc = sqlite3_step (update)) != SQLITE_DONE)
+    {
+      wm_store_set_sqlite_error (store, rc, error, "storing the frame count");
+      goto fail;
+    }
+
+  id = w->recording_id;
+  g_object_ref (store);
+  writer_free (w);
+  if (!wm_store_commit (store, error))
+    {
+      g_object_unref (store);
+      return 0;
+    }
+  g_signal_emit (store, wm_store_signals[SIGNAL_RECORDINGS_CHANGED], 0);
+  g_object_unref (store);
+  return id;
+
+fail:
+  wm_recording_writer_abort (w);
+  return 0;
+}
+
+void
+wm_recording_writer_abort (WmRecordingWriter *w)
+{
+  WmStore *store;
+
+  if (w == NULL)
+    return;
+  store = g_object_ref (w->store);
+  writer_free (w);
+  wm_store_rollback (store);
+  g_object_unref (store);
+}
+
+/* ---- reading samples ----------------------------------------------------- */
+
+typedef struct {
+  gint64         n_frames;
+  gint64         block_frames;
+  guint          n_channels;
+  WmSampleFormat format;
+} RecordingShape;
+
+static gboolean
+read_shape (WmStore        *self,
+            gint64          recording_id,
+            RecordingShape *shape,
+            GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = wm_store_prepare (self, "SELECT n_frames, block_frames, n_channels, sample_format FROM recording WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, recording_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND,
+                   "%s: no recording %" G_GINT64_FORMAT, self->path, recording_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return wm_store_set_sqlite_error (self, rc, error, "reading a recording");
+  shape->n_frames = sqlite3_column_int64 (stmt, 0);
+  shape->block_frames = sqlite3_column_int64 (stmt, 1);
+  shape->n_channels = (guint) sqlite3_column_int (stmt, 2);
+  shape->format = (WmSampleFormat) sqlite3_column_int (stmt, 3);
+  return TRUE;
+}
+
+static gboolean
+check_range (WmStore              *self,
+             gint64                recording_id,
+             const RecordingShape *shape,
+             gint64                first_frame,
+             gint64                n_frames,
+             GError              **error)
+{
+  if (first_frame < 0 || n_frames < 0 || first_frame > shape->n_frames ||
+      n_frames > shape->n_frames - first_frame)
+    {
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_INVALID,
+                   "%s: frames [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") are outside "
+                   "recording %" G_GINT64_FORMAT " (%" G_GINT64_FORMAT " frames)",
+                   self->path, first_frame, first_frame + n_frames, recording_id,
+                   shape->n_frames);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Calls @visit for each stored block overlapping [first, first + n). */
+typedef void (*BlockVisitor) (const guint8 *block, gint64 block_first_frame,
+                              gint64 from, gint64 to, gpointer user_data);
+
+static gboolean
+visit_blocks (WmStore              *self,
+              gint64                recording_id,
+              const RecordingShape *shape,
+              gint64                first_frame,
+              gint64                n_frames,
+              BlockVisitor          visit,
+              gpointer              user_data,
+              GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 first_block, last_block;
+  gsize frame_bytes = shape->n_channels * sample_size (shape->format);
+  int rc;
+
+  if (n_frames == 0)
+    return TRUE;
+
+  first_block = first_frame / shape->block_frames;
+  last_block = (first_frame + n_frames - 1) / shape->block_frames;
+
+  stmt = wm_store_prepare (self, "SELECT id, n_frames, samples FROM sample_block WHERE id BETWEEN ? AND ? ORDER BY id", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, (recording_id << 32) | first_block);
+  sqlite3_bind_int64 (stmt, 2, (recording_id << 32) | last_block);
+
+  for (gint64 expected = first_block; expected <= last_block; expected++)
+    {
+      gint64 block_first, from, to, stored_frames;
+
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          if (rc == SQLITE_DONE)
+            {
+              g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_A_PROJECT,
+                           "%s: recording %" G_GINT64_FORMAT " is damaged: sample block %"
+                           G_GINT64_FORMAT " is missing", self->path, recording_id, expected);
+              return FALSE;
+            }
+          return wm_store_set_sqlite_error (self, rc, error, "reading samples");
+        }
+      stored_frames = sqlite3_column_int64 (stmt, 1);
+      if ((sqlite3_column_int64 (stmt, 0) & G_GINT64_CONSTANT (0xffffffff)) != expected ||
+          (gsize) sqlite3_column_bytes (stmt, 2) != stored_frames * frame_bytes)
+        {
+          g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_A_PROJECT,
+                       "%s: recording %" G_GINT64_FORMAT " is damaged at sample block %"
+                       G_GINT64_FORMAT, self->path, recording_id, expected);
+          return FALSE;
+        }
+      block_first = expected * shape->block_frames;
+      from = MAX (first_frame, block_first);
+      to = MIN (first_frame + n_frames, block_first + stored_frames);
+      if (to > from)
+        visit (sqlite3_column_blob (stmt, 2), block_first, from, to, user_data);
+    }
+  return TRUE;
+}
+
+typedef struct {
+  const RecordingShape *shape;
+  guint                 channel;
+  gint64                first_frame;
+  float                *out;
+} ChannelCopy;
+
+static void
+copy_channel (const guint8 *block,
+              gint64        block_first,
+              gint64        from,
+              gint64        to,
+              gpointer      user_data)
+{
+  ChannelCopy *copy = user_data;
+  guint n_channels = copy->shape->n_channels;
+  float *out = copy->out + (from - copy->first_frame);
+
+  if (copy->shape->format == WM_SAMPLE_FORMAT_INT16)
+    {
+      const gint16 *s = (const gint16 *) block + (from - block_first) * n_channels + copy->channel;
+      for (gint64 f = from; f < to; f++, s += n_channels)
+        *out++ = *s / 32768.0f;
+    }
+  else
+    {
+      const float *s = (const float *) block + (from - block_first) * n_channels + copy->channel;
+      for (gint64 f = from; f < to; f++, s += n_channels)
+        *out++ = *s;
+    }
+}
+
+gboolean
+wm_store_read_frames (WmStore  *self,
+                      gint64    recording_id,
+                      guint     channel,
+                      gint64    first_frame,
+                      gsize     n_frames,
+                      float    *out,
+                      GError  **error)
+{
+  RecordingShape shape;
+  ChannelCopy copy;
+
+  g_return_val_if_fail (WM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out != NULL || n_frames == 0, FALSE);
+
+  if (!read_shape (self, recording_id, &shape, error) ||
+      !check_range (self, recording_id, &shape, first_frame, (gint64) n_frames, error))
+    return FALSE;
+  if (channel >= shape.n_channels)
+    {
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_INVALID,
+                   "%s: recording %" G_GINT64_FORMAT " has %u channel(s), not %u",
+                   self->path, recording_id, shape.n_channels, channel + 1);
+      return FALSE;
+    }
+
+  copy = (ChannelCopy) { &shape, channel, first_frame, out };
+  return visit_blocks (self, recording_id, &shape, first_frame, (gint64) n_frames,
+                       copy_channel, &copy, error);
+}
+
+typedef struct {
+  gsize   frame_bytes;
+  gint64  first_frame;
+  guint8 *out;
+} RawCopy;
+
+static void
+copy_raw (const guint8 *block,
+          gint64        block_first,
+          gint64        from,
+          gint64        to,
+          gpointer      user_data)
+{
+  RawCopy *copy = user_data;
+
+  memcpy (copy->out + (from - copy->first_frame) * copy->frame_bytes,
+          block + (from - block_first) * copy->frame_bytes,
+          (to - from) * copy->frame_bytes);
+}
+
+gboolean
+wm_store_read_frames_raw (WmStore  *self,
+                          gint64    recording_id,
+                          gint64    first_frame,
+                          gsize     n_frames,
+                          void     *out,
+                          GError  **error)
+{
+  RecordingShape shape;
+  RawCopy copy;
+
+  g_return_val_if_fail (WM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out != NULL || n_frames == 0, FALSE);
+
+  if (!read_shape (self, recording_id, &shape, error) ||
+      !check_range (self, recording_id, &shape, first_frame, (gint64) n_frames, error))
+    return FALSE;
+
+  copy = (RawCopy) { shape.n_channels * sample_size (shape.format), first_frame, out };
+  return visit_blocks (self, recording_id, &shape, first_frame, (gint64) n_frames,
+                       copy_raw, &copy, error);
+}
+
+/* ---- reading summaries --------------------------------------------------- */
+
+typedef struct {
+  double sumsq;
+} BucketAcc;
+
+
+static void
+bucket_merge (WmSummaryBucket *bucket,
+              BucketAcc       *acc,
+              float            min,
+              float            max,
+              double           sumsq,
+              gint64           n_frames)
+{
+  if (bucket->n_frames_covered == 0)
+    {
+      bucket->min = min;
+      bucket->max = max;
+    }
+  else
+    {
+      bucket->min = MIN (bucket->min, min);
+      bucket->max = MAX (bucket->max, max);
+    }
+  acc->sumsq += sumsq;
+  bucket->n_frames_covered += (guint) n_frames;
+}
+
+static void
+finish_buckets (WmSummaryBucket *out,
+                BucketAcc       *acc,
+                guint            n_buckets)
+{
+  for (guint i = 0; i < n_buckets; i++)
+    out[i].rms = out[i].n_frames_covered > 0
+      ? (float) sqrt (acc[i].sumsq / out[i].n_frames_covered) : 0.0f;
+}
+
+static inline guint
+bucket_of (gint64 frame,
+           gint64 first_frame,
+           gint64 end_frame,
+           guint  n_buckets)
+{
+  /* Exact integer mapping: bucket i covers [first + i·span/n, first + (i+1)·span/n). */
+  gint64 span = end_frame - first_frame;
+  gint64 i = (gint64) (((__int128) (frame - first_frame) * n_buckets) / span);
+
+  return (guint) CLAMP (i, 0, (gint64) n_buckets - 1);
+}
+
+static gboolean
+summary_from_samples (WmStore              *self,
+                      gint64                recording_id,
+                      const RecordingShape *shape,
+                      guint                 channel,
+                      gint64                first_frame,
+                      gint64                stored_end,
+                      gint64                end_frame,
+                      guint                 n_buckets,
+                      WmSummaryBucket      *out,
+                      BucketAcc            *acc,
+                      GError              **error)
+{
+  g_autofree float *samples = g_new (float, stored_end - first_frame);
+
+  if (!wm_store_read_frames (self, recording_id, channel, first_frame,
+                             (gsize) (stored_end - first_frame), samples, error))
+    return FALSE;
+  for (gint64 f = first_frame; f < stored_end; f++)
+    {
+      float v = samples[f - first_frame];
+      guint b = bucket_of (f, first_frame, end_frame, n_buckets);
+      bucket_merge (&out[b], &acc[b], v, v, (double) v * v, 1);
+    }
+  return TRUE;
+}
+
+static gboolean
+summary_from_level (WmStore              *self,
+                    gint64                recording_id,
+                    const RecordingShape *shape,
+                    guint                 channel,
+                    guint                 level,
+                    gint64                first_frame,
+                    gint64                stored_end,
+                    gint64                end_frame,
+                    guint                 n_buckets,
+                    WmSummaryBucket      *out,
+                    BucketAcc            *acc,
+                    GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 bucket_span = wm_summary_bucket_span (level);
+  gint64 chunk_span = bucket_span * WM_SUMMARY_FANOUT;
+  gsize stride = shape->n_channels * WM_SUMMARY_VALUES;
+  int rc;
+
+  stmt = wm_store_prepare (self, "SELECT chunk, buckets FROM summary WHERE recording_id = ? AND level = ? "
+                                 "AND chunk BETWEEN ? AND ? ORDER BY chunk", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, recording_id);
+  sqlite3_bind_int (stmt, 2, (int) level);
+  sqlite3_bind_int64 (stmt, 3, first_frame / chunk_span);
+  sqlite3_bind_int64 (stmt, 4, (stored_end - 1) / chunk_span);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 chunk = sqlite3_column_int64 (stmt, 0);
+      const float *buckets = sqlite3_column_blob (stmt, 1);
+      gsize n_stored = (gsize) sqlite3_column_bytes (stmt, 1) / (stride * sizeof (float));
+
+      for (gsize k = 0; k < n_stored; k++)
+        {
+          gint64 start = chunk * chunk_span + (gint64) k * bucket_span;
+          gint64 stop = MIN (start + bucket_span, shape->n_frames);
+          const float *v = buckets + k * stride + channel * WM_SUMMARY_VALUES;
+          gint64 n = stop - start;
+          guint b;
+
+          if (stop <= first_frame || start >= stored_end)
+            continue;
+          b = bucket_of (MAX (start, first_frame), first_frame, end_frame, n_buckets);
+          bucket_merge (&out[b], &acc[b], v[0], v[1], (double) v[2] * v[2] * n, n);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (self, rc, error, "reading summaries");
+  return TRUE;
+}
+
+gboolean
+wm_store_read_summary (WmStore         *self,
+                       gint64           recording_id,
+                       guint            channel,
+                       gint64           first_frame,
+                       gint64           end_frame,
+                       guint            n_buckets,
+                       WmSummaryBucket *out,
+                       GError         **error)
+{
+  g_autofree BucketAcc *acc = NULL;
+  RecordingShape shape;
+  gint64 stored_end;
+  double frames_per_bucket;
+  guint level = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (WM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (n_buckets > 0, FALSE);
+
+  if (!read_shape (self, recording_id, &shape, error))
+    return FALSE;
+  if (channel >= shape.n_channels || first_frame < 0 || end_frame <= first_frame)
+    {
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_INVALID,
+                   "%s: no summary of channel %u, frames [%" G_GINT64_FORMAT ", %"
+                   G_GINT64_FORMAT ") of recording %" G_GINT64_FORMAT,
+                   self->path, channel + 1, first_frame, end_frame, recording_id);
+      return FALSE;
+    }
+
+  memset (out, 0, n_buckets * sizeof *out);
+  stored_end = MIN (end_frame, shape.n_frames);
+  if (first_frame >= stored_end)
+    return TRUE;
+
+  /* The coarsest level whose buckets are no wider than an output bucket. */
+  frames_per_bucket = (double) (end_frame - first_frame) / n_buckets;
+  while (level < WM_SUMMARY_LEVELS && wm_summary_bucket_span (level + 1) <= frames_per_bucket)
+    level++;
+
+  acc = g_new0 (BucketAcc, n_buckets);
+  /* Buckets are mapped against the requested range, so the caller's x axis
+   * holds; those past the stored end stay empty. */
+  if (level == 0)
+    ok = summary_from_samples (self, recording_id, &shape, channel, first_frame, stored_end,
+                               end_frame, n_buckets, out, acc, error);
+  else
+    ok = summary_from_level (self, recording_id, &shape, channel, level, first_frame,
+                             stored_end, end_frame, n_buckets, out, acc, error);
+  if (!ok)
+    return FALSE;
+  finish_buckets (out, acc, n_buckets);
+  return TRUE;
+}

@@ -1,0 +1,157 @@
+/* wm-store-types.c — boxed value types of the project file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "wm-store.h"
+
+G_DEFINE_BOXED_TYPE (WmRecording, wm_recording, wm_recording_copy, wm_recording_free)
+G_DEFINE_BOXED_TYPE (WmClass, wm_class, wm_class_copy, wm_class_free)
+G_DEFINE_BOXED_TYPE (WmLabel, wm_label, wm_label_copy, wm_label_free)
+
+WmRecording *
+wm_recording_new (void)
+{
+  WmRecording *recording = g_new0 (WmRecording, 1);
+
+  recording->kind = WM_RECORDING_KIND_SENSOR;
+  recording->sample_format = WM_SAMPLE_FORMAT_FLOAT32;
+  return recording;
+}
+
+WmRecording *
+wm_recording_copy (const WmRecording *recording)
+{
+  WmRecording *copy;
+
+  g_return_val_if_fail (recording != NULL, NULL);
+
+  copy = g_memdup2 (recording, sizeof *recording);
+  copy->name = g_strdup (recording->name);
+  copy->source_path = g_strdup (recording->source_path);
+  copy->source_sha256 = g_strdup (recording->source_sha256);
+  copy->channel_names = g_strdupv (recording->channel_names);
+  copy->channel_units = g_strdupv (recording->channel_units);
+  copy->device_id = g_strdup (recording->device_id);
+  copy->stream_id = g_strdup (recording->stream_id);
+  return copy;
+}
+
+void
+wm_recording_free (WmRecording *recording)
+{
+  if (recording == NULL)
+    return;
+  g_free (recording->name);
+  g_free (recording->source_path);
+  g_free (recording->source_sha256);
+  g_strfreev (recording->channel_names);
+  g_strfreev (recording->channel_units);
+  g_free (recording->device_id);
+  g_free (recording->stream_id);
+  g_free (recording);
+}
+
+double
+wm_recording_get_duration (const WmRecording *recording)
+{
+  g_return_val_if_fail (recording != NULL, 0.0);
+  g_return_val_if_fail (recording->sample_rate > 0, 0.0);
+
+  return (double) recording->n_frames / recording->sample_rate;
+}
+
+WmClass *
+wm_class_copy (const WmClass *klass)
+{
+  WmClass *copy;
+
+  g_return_val_if_fail (klass != NULL, NULL);
+
+  copy = g_new0 (WmClass, 1);
+  copy->id = klass->id;
+  copy->name = g_strdup (klass->name);
+  copy->color = g_strdup (klass->color);
+  copy->shortcut = g_strdup (klass->shortcut);
+  return copy;
+}
+
+void
+wm_class_free (WmClass *klass)
+{
+  if (klass == NULL)
+    return;
+  g_free (klass->name);
+  g_free (klass->color);
+  g_free (klass->shortcut);
+  g_free (klass);
+}
+
+WmLabel *
+wm_label_new (void)
+{
+  WmLabel *label = g_new0 (WmLabel, 1);
+
+  label->source = WM_LABEL_SOURCE_HUMAN;
+  label->confidence = 1.0;
+  return label;
+}
+
+WmLabel *
+wm_label_copy (const WmLabel *label)
+{
+  WmLabel *copy;
+
+  g_return_val_if_fail (label != NULL, NULL);
+
+  copy = g_memdup2 (label, sizeof *label);
+  copy->class_name = g_strdup (label->class_name);
+  copy->model_version = g_strdup (label->model_version);
+  copy->author = g_strdup (label->author);
+  return copy;
+}
+
+void
+wm_label_free (WmLabel *label)
+{
+  if (label == NULL)
+    return;
+  g_free (label->class_name);
+  g_free (label->model_version);
+  g_free (label->author);
+  g_free (label);
+}
+
+static const char * const label_source_names[] = {
+  [WM_LABEL_SOURCE_HUMAN] = "human",
+  [WM_LABEL_SOURCE_MODEL] = "model",
+  [WM_LABEL_SOURCE_REVIEW] = "review",
+};
+
+const char *
+wm_label_source_to_string (WmLabelSource source)
+{
+  g_return_val_if_fail (source >= WM_LABEL_SOURCE_HUMAN && source <= WM_LABEL_SOURCE_REVIEW, NULL);
+
+  return label_source_names[source];
+}
+
+gboolean
+wm_label_source_from_string (const char    *str,
+                             WmLabelSource *out_source)
+{
+  g_return_val_if_fail (str != NULL, FALSE);
+
+  for (guint i = WM_LABEL_SOURCE_HUMAN; i <= WM_LABEL_SOURCE_REVIEW; i++)
+    {
+      if (g_str_equal (str, label_source_names[i]))
+        {
+          if (out_source != NULL)
+            *out_source = (WmLabelSource) i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}

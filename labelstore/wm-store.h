@@ -1,0 +1,285 @@
+/* wm-store.h — the Waymark project file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A project is one SQLite file in WAL mode.  Recordings are stored as sample
+ * blocks with min/max/rms summaries beside each block, so that an overview of
+ * any range at any width reads summaries, not samples.  Classes and labels
+ * live beside them, and every label edit goes through a persisted history so
+ * that undo and redo work across restarts.
+ *
+ * Signals: "recordings-changed", "classes-changed" and "labels-changed"
+ * (gint64 recording_id, 0 when several) are emitted on the store after a
+ * change made through it (undo and redo included).
+ *
+ * Threading: one WmStore is one SQLite connection and is used from one thread
+ * at a time.  A worker thread that reads samples opens its own store on the
+ * same path with WM_STORE_OPEN_READ_ONLY; WAL lets readers and the writer
+ * run side by side.
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define WM_STORE_ERROR (wm_store_error_quark ())
+
+typedef enum {
+  WM_STORE_ERROR_NOT_A_PROJECT = 1, /* not SQLite, or SQLite but not Waymark */
+  WM_STORE_ERROR_TOO_NEW,           /* written by a newer Waymark */
+  WM_STORE_ERROR_READ_ONLY,         /* file or store opened read-only */
+  WM_STORE_ERROR_FULL,              /* disk or size limit reached */
+  WM_STORE_ERROR_NOT_FOUND,         /* no such recording, class, label */
+  WM_STORE_ERROR_INVALID,           /* an argument out of range or inconsistent */
+  WM_STORE_ERROR_EXISTS,            /* unique name or content already present */
+  WM_STORE_ERROR_IN_USE,            /* still referenced (a class with labels) */
+  WM_STORE_ERROR_BUSY,              /* another process holds the write lock */
+  WM_STORE_ERROR_FAILED,            /* any other SQLite failure */
+} WmStoreError;
+
+GQuark wm_store_error_quark (void);
+
+typedef enum {
+  WM_STORE_OPEN_DEFAULT   = 0,
+  WM_STORE_OPEN_CREATE    = 1 << 0, /* create a new project; fails if the file exists */
+  WM_STORE_OPEN_READ_ONLY = 1 << 1,
+} WmStoreOpenFlags;
+
+/* ---- Recordings -------------------------------------------------------- */
+
+typedef enum {
+  WM_SAMPLE_FORMAT_INT16   = 1, /* 16-bit sources: bit-exact round trip */
+  WM_SAMPLE_FORMAT_FLOAT32 = 2, /* everything else */
+} WmSampleFormat;
+
+typedef enum {
+  WM_RECORDING_KIND_AUDIO  = 1,
+  WM_RECORDING_KIND_SENSOR = 2,
+} WmRecordingKind;
+
+typedef struct {
+  gint64           id;              /* 0 until stored */
+  char            *name;
+  char            *source_path;     /* nullable */
+  char            *source_sha256;   /* hex, nullable */
+  double           sample_rate;     /* Hz, > 0 */
+  guint            n_channels;      /* >= 1 */
+  char           **channel_names;   /* n_channels entries, NULL-terminated */
+  char           **channel_units;   /* n_channels entries ("" when unknown), NULL-terminated */
+  gboolean         has_start_time;
+  gint64           start_time_us;   /* absolute start, µs since the Unix epoch (UTC) */
+  gint64           n_frames;        /* filled in by the store */
+  WmRecordingKind  kind;
+  WmSampleFormat   sample_format;
+  char            *device_id;       /* provenance, nullable */
+  char            *stream_id;       /* provenance, nullable */
+  gint64           created_at;      /* µs since epoch, filled in by the store */
+} WmRecording;
+
+GType        wm_recording_get_type (void) G_GNUC_CONST;
+WmRecording *wm_recording_new      (void);
+WmRecording *wm_recording_copy     (const WmRecording *recording);
+void         wm_recording_free     (WmRecording *recording);
+double       wm_recording_get_duration (const WmRecording *recording); /* seconds */
+
+/* One summary bucket of one channel.  For int16 recordings values are
+ * normalised to [-1, 1) (sample / 32768); float32 recordings keep their
+ * units.  A bucket that covers no frame has n_frames == 0. */
+typedef struct {
+  float  min;
+  float  max;
+  float  rms;
+  guint  n_frames_covered;
+} WmSummaryBucket;
+
+/* ---- Classes ----------------------------------------------------------- */
+
+typedef struct {
+  gint64  id;
+  char   *name;
+  char   *color;    /* "#rrggbb" */
+  char   *shortcut; /* one key ("1".."9", a letter) or NULL */
+} WmClass;
+
+GType    wm_class_get_type (void) G_GNUC_CONST;
+WmClass *wm_class_copy     (const WmClass *klass);
+void     wm_class_free     (WmClass *klass);
+
+/* ---- Labels ------------------------------------------------------------ */
+
+typedef enum {
+  WM_LABEL_SOURCE_HUMAN  = 1,
+  WM_LABEL_SOURCE_MODEL  = 2,
+  WM_LABEL_SOURCE_REVIEW = 3,
+} WmLabelSource;
+
+const char   *wm_label_source_to_string   (WmLabelSource source);
+gboolean      wm_label_source_from_string (const char *str, WmLabelSource *out_source);
+
+typedef struct {
+  gint64         id;
+  gint64         recording_id;
+  gint64         start_frame;   /* [start_frame, end_frame); a point event has start == end */
+  gint64         end_frame;
+  gint64         class_id;
+  char          *class_name;    /* filled in when read */
+  WmLabelSource  source;
+  double         confidence;    /* 1.0 for human labels */
+  char          *model_version; /* nullable */
+  char          *author;        /* nullable */
+  gint64         created_at;    /* µs since epoch */
+  gint64         updated_at;
+} WmLabel;
+
+GType    wm_label_get_type (void) G_GNUC_CONST;
+WmLabel *wm_label_new      (void);
+WmLabel *wm_label_copy     (const WmLabel *label);
+void     wm_label_free     (WmLabel *label);
+
+/* ---- The store --------------------------------------------------------- */
+
+#define WM_TYPE_STORE (wm_store_get_type ())
+G_DECLARE_FINAL_TYPE (WmStore, wm_store, WM, STORE, GObject)
+
+#define WM_STORE_SCHEMA_VERSION 1
+
+WmStore     *wm_store_open                  (const char        *path,
+                                             WmStoreOpenFlags   flags,
+                                             GError           **error);
+const char  *wm_store_get_path              (WmStore           *self);
+gboolean     wm_store_is_read_only          (WmStore           *self);
+int          wm_store_get_schema_version    (WmStore           *self);
+/* The raw SQLite handle, for modules that add their own tables by migration. */
+gpointer     wm_store_get_db                (WmStore           *self);
+
+/* Transactions nest: the outermost is BEGIN IMMEDIATE … COMMIT, inner ones
+ * are savepoints.  Every public write below runs in one transaction of its
+ * own (nested inside the caller's when one is open). */
+gboolean     wm_store_begin                 (WmStore           *self,
+                                             GError           **error);
+gboolean     wm_store_commit                (WmStore           *self,
+                                             GError           **error);
+void         wm_store_rollback              (WmStore           *self);
+
+/* Recordings */
+GPtrArray   *wm_store_list_recordings       (WmStore           *self,
+                                             GError           **error); /* of WmRecording */
+WmRecording *wm_store_get_recording         (WmStore           *self,
+                                             gint64             recording_id,
+                                             GError           **error);
+gint64       wm_store_find_recording_by_sha256 (WmStore        *self,
+                                             const char        *sha256); /* 0 if none */
+gboolean     wm_store_remove_recording      (WmStore           *self,
+                                             gint64             recording_id,
+                                             GError           **error);
+
+/* Writing a recording by streaming blocks.  begin opens a (nested)
+ * transaction; append takes interleaved frames in the recording's sample
+ * format; commit stores the last block, the frame count, and commits;
+ * abort rolls everything back.  Both commit and abort free the writer. */
+typedef struct _WmRecordingWriter WmRecordingWriter;
+
+WmRecordingWriter *wm_store_begin_recording (WmStore           *self,
+                                             const WmRecording *recording,
+                                             GError           **error);
+gboolean     wm_recording_writer_append     (WmRecordingWriter *writer,
+                                             const void        *frames,
+                                             gsize              n_frames,
+                                             GError           **error);
+gint64       wm_recording_writer_get_n_frames (WmRecordingWriter *writer);
+gint64       wm_recording_writer_commit     (WmRecordingWriter *writer,
+                                             GError           **error); /* recording id, 0 on error */
+void         wm_recording_writer_abort      (WmRecordingWriter *writer);
+
+/* Reading samples of one channel, frames [first, first + n_frames), as float
+ * (int16 normalised by 1/32768).  Frames beyond the recording are an error. */
+gboolean     wm_store_read_frames           (WmStore           *self,
+                                             gint64             recording_id,
+                                             guint              channel,
+                                             gint64             first_frame,
+                                             gsize              n_frames,
+                                             float             *out,
+                                             GError           **error);
+/* All channels, interleaved, in the stored sample format (int16 or float32):
+ * the bit-exact path for export. */
+gboolean     wm_store_read_frames_raw       (WmStore           *self,
+                                             gint64             recording_id,
+                                             gint64             first_frame,
+                                             gsize              n_frames,
+                                             void              *out,
+                                             GError           **error);
+/* Summaries of frames [first_frame, end_frame) of one channel in n_buckets
+ * equal buckets.  Reads the coarsest stored summary level that is finer than
+ * one bucket, and samples only when a bucket spans fewer frames than the
+ * finest level. */
+gboolean     wm_store_read_summary          (WmStore           *self,
+                                             gint64             recording_id,
+                                             guint              channel,
+                                             gint64             first_frame,
+                                             gint64             end_frame,
+                                             guint              n_buckets,
+                                             WmSummaryBucket   *out,
+                                             GError           **error);
+
+/* Classes */
+gint64       wm_store_add_class             (WmStore           *self,
+                                             const char        *name,
+                                             const char        *color,
+                                             const char        *shortcut,
+                                             GError           **error);
+gboolean     wm_store_update_class          (WmStore           *self,
+                                             const WmClass     *klass,
+                                             GError           **error);
+gboolean     wm_store_remove_class          (WmStore           *self,
+                                             gint64             class_id,
+                                             GError           **error);
+GPtrArray   *wm_store_list_classes          (WmStore           *self,
+                                             GError           **error); /* of WmClass */
+WmClass     *wm_store_find_class            (WmStore           *self,
+                                             const char        *name,
+                                             GError           **error);
+
+/* Labels.  add/update/remove go into the edit history; undo and redo walk it.
+ * add fills in label->id. */
+gboolean     wm_store_add_label             (WmStore           *self,
+                                             WmLabel           *label,
+                                             GError           **error);
+gboolean     wm_store_update_label          (WmStore           *self,
+                                             const WmLabel     *label,
+                                             GError           **error);
+gboolean     wm_store_remove_label          (WmStore           *self,
+                                             gint64             label_id,
+                                             GError           **error);
+WmLabel     *wm_store_get_label             (WmStore           *self,
+                                             gint64             label_id,
+                                             GError           **error);
+/* Labels of a recording that overlap [first_frame, end_frame), point events
+ * at first_frame included, ordered by start.  recording_id 0 means all
+ * recordings; end_frame < 0 means to the end. */
+GPtrArray   *wm_store_list_labels           (WmStore           *self,
+                                             gint64             recording_id,
+                                             gint64             first_frame,
+                                             gint64             end_frame,
+                                             GError           **error); /* of WmLabel */
+gint64       wm_store_count_labels          (WmStore           *self,
+                                             gint64             recording_id);
+
+gboolean     wm_store_can_undo              (WmStore           *self);
+gboolean     wm_store_can_redo              (WmStore           *self);
+/* Undo/redo the latest edit; FALSE with WM_STORE_ERROR_NOT_FOUND when there
+ * is nothing to undo/redo.  out_label_id (nullable) gets the label touched. */
+gboolean     wm_store_undo                  (WmStore           *self,
+                                             gint64            *out_label_id,
+                                             GError           **error);
+gboolean     wm_store_redo                  (WmStore           *self,
+                                             gint64            *out_label_id,
+                                             GError           **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmRecording, wm_recording_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmClass, wm_class_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmLabel, wm_label_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmRecordingWriter, wm_recording_writer_abort)
+
+G_END_DECLS
