@@ -48,6 +48,8 @@ gboolean      wm_store_exec             (WmStore      *self,
                                          GError      **error);
 gboolean      wm_store_check_writable   (WmStore      *self,
                                          GError      **error);
+char         *wm_store_dup_column_text  (sqlite3_stmt *stmt,
+                                         int           column);
 gint64        wm_store_block_frames_for (guint         n_channels,
                                          WmSampleFormat format);
 

@@ -10,6 +10,7 @@
 G_DEFINE_BOXED_TYPE (WmRecording, wm_recording, wm_recording_copy, wm_recording_free)
 G_DEFINE_BOXED_TYPE (WmClass, wm_class, wm_class_copy, wm_class_free)
 G_DEFINE_BOXED_TYPE (WmLabel, wm_label, wm_label_copy, wm_label_free)
+G_DEFINE_BOXED_TYPE (WmStoredModel, wm_stored_model, wm_stored_model_copy, wm_stored_model_free)
 
 WmRecording *
 wm_recording_new (void)
@@ -154,4 +155,33 @@ wm_label_source_from_string (const char    *str,
         }
     }
   return FALSE;
+}
+
+WmStoredModel *
+wm_stored_model_copy (const WmStoredModel *model)
+{
+  WmStoredModel *copy;
+
+  g_return_val_if_fail (model != NULL, NULL);
+
+  copy = g_memdup2 (model, sizeof *model);
+  copy->name = g_strdup (model->name);
+  copy->version = g_strdup (model->version);
+  copy->variant = g_strdup (model->variant);
+  copy->sha256 = g_strdup (model->sha256);
+  copy->metadata = g_strdup (model->metadata);
+  return copy;
+}
+
+void
+wm_stored_model_free (WmStoredModel *model)
+{
+  if (model == NULL)
+    return;
+  g_free (model->name);
+  g_free (model->version);
+  g_free (model->variant);
+  g_free (model->sha256);
+  g_free (model->metadata);
+  g_free (model);
 }

@@ -100,6 +100,20 @@ static const char * const migrations[] = {
   ");"
   "CREATE INDEX label_edit_by_state ON label_edit (undone, id);"
   "CREATE INDEX label_edit_by_recording ON label_edit (recording_id);",
+
+  /* 1 -> 2: model files */
+  "CREATE TABLE model ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  version TEXT NOT NULL,"
+  "  variant TEXT NOT NULL,"
+  "  sha256 TEXT NOT NULL UNIQUE,"
+  "  size INTEGER NOT NULL,"
+  "  metadata TEXT NOT NULL,"
+  "  file BLOB NOT NULL,"
+  "  imported_at INTEGER NOT NULL,"
+  "  UNIQUE (name, version, variant)"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WM_STORE_SCHEMA_VERSION);
@@ -536,9 +550,9 @@ wm_store_rollback (WmStore *self)
   "id, name, source_path, source_sha256, sample_rate, n_channels, start_time_us, " \
   "n_frames, kind, sample_format, device_id, stream_id, created_at"
 
-static char *
-dup_column_text (sqlite3_stmt *stmt,
-                 int           column)
+char *
+wm_store_dup_column_text (sqlite3_stmt *stmt,
+                          int           column)
 {
   const unsigned char *text = sqlite3_column_text (stmt, column);
 
@@ -563,8 +577,8 @@ load_channels (WmStore     *self,
   recording->channel_units = g_new0 (char *, recording->n_channels + 1);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW && n < recording->n_channels)
     {
-      recording->channel_names[n] = dup_column_text (stmt, 0);
-      recording->channel_units[n] = dup_column_text (stmt, 1);
+      recording->channel_names[n] = wm_store_dup_column_text (stmt, 0);
+      recording->channel_units[n] = wm_store_dup_column_text (stmt, 1);
       n++;
     }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -584,9 +598,9 @@ recording_from_row (sqlite3_stmt *stmt)
   WmRecording *recording = wm_recording_new ();
 
   recording->id = sqlite3_column_int64 (stmt, 0);
-  recording->name = dup_column_text (stmt, 1);
-  recording->source_path = dup_column_text (stmt, 2);
-  recording->source_sha256 = dup_column_text (stmt, 3);
+  recording->name = wm_store_dup_column_text (stmt, 1);
+  recording->source_path = wm_store_dup_column_text (stmt, 2);
+  recording->source_sha256 = wm_store_dup_column_text (stmt, 3);
   recording->sample_rate = sqlite3_column_double (stmt, 4);
   recording->n_channels = (guint) sqlite3_column_int (stmt, 5);
   recording->has_start_time = sqlite3_column_type (stmt, 6) != SQLITE_NULL;
@@ -594,8 +608,8 @@ recording_from_row (sqlite3_stmt *stmt)
   recording->n_frames = sqlite3_column_int64 (stmt, 7);
   recording->kind = (WmRecordingKind) sqlite3_column_int (stmt, 8);
   recording->sample_format = (WmSampleFormat) sqlite3_column_int (stmt, 9);
-  recording->device_id = dup_column_text (stmt, 10);
-  recording->stream_id = dup_column_text (stmt, 11);
+  recording->device_id = wm_store_dup_column_text (stmt, 10);
+  recording->stream_id = wm_store_dup_column_text (stmt, 11);
   recording->created_at = sqlite3_column_int64 (stmt, 12);
   return recording;
 }
@@ -929,9 +943,9 @@ class_from_row (sqlite3_stmt *stmt)
   WmClass *klass = g_new0 (WmClass, 1);
 
   klass->id = sqlite3_column_int64 (stmt, 0);
-  klass->name = dup_column_text (stmt, 1);
-  klass->color = dup_column_text (stmt, 2);
-  klass->shortcut = dup_column_text (stmt, 3);
+  klass->name = wm_store_dup_column_text (stmt, 1);
+  klass->color = wm_store_dup_column_text (stmt, 2);
+  klass->shortcut = wm_store_dup_column_text (stmt, 3);
   return klass;
 }
 
@@ -1005,11 +1019,11 @@ label_from_row (sqlite3_stmt *stmt)
   label->start_frame = sqlite3_column_int64 (stmt, 2);
   label->end_frame = sqlite3_column_int64 (stmt, 3);
   label->class_id = sqlite3_column_int64 (stmt, 4);
-  label->class_name = dup_column_text (stmt, 5);
+  label->class_name = wm_store_dup_column_text (stmt, 5);
   label->source = (WmLabelSource) sqlite3_column_int (stmt, 6);
   label->confidence = sqlite3_column_double (stmt, 7);
-  label->model_version = dup_column_text (stmt, 8);
-  label->author = dup_column_text (stmt, 9);
+  label->model_version = wm_store_dup_column_text (stmt, 8);
+  label->author = wm_store_dup_column_text (stmt, 9);
   label->created_at = sqlite3_column_int64 (stmt, 10);
   label->updated_at = sqlite3_column_int64 (stmt, 11);
   return label;

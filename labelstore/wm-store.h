@@ -138,12 +138,31 @@ WmLabel *wm_label_new      (void);
 WmLabel *wm_label_copy     (const WmLabel *label);
 void     wm_label_free     (WmLabel *label);
 
+/* ---- Models ------------------------------------------------------------ */
+
+/* A model file kept in the project.  labelstore does not read model files:
+ * the caller parses them and passes what it found as metadata (JSON). */
+typedef struct {
+  gint64  id;
+  char   *name;
+  char   *version;
+  char   *variant;      /* "int8", "f32" */
+  char   *sha256;       /* hex, of the file */
+  gint64  size;         /* bytes */
+  char   *metadata;     /* JSON object */
+  gint64  imported_at;  /* µs since epoch */
+} WmStoredModel;
+
+GType          wm_stored_model_get_type (void) G_GNUC_CONST;
+WmStoredModel *wm_stored_model_copy     (const WmStoredModel *model);
+void           wm_stored_model_free     (WmStoredModel *model);
+
 /* ---- The store --------------------------------------------------------- */
 
 #define WM_TYPE_STORE (wm_store_get_type ())
 G_DECLARE_FINAL_TYPE (WmStore, wm_store, WM, STORE, GObject)
 
-#define WM_STORE_SCHEMA_VERSION 1
+#define WM_STORE_SCHEMA_VERSION 2
 
 WmStore     *wm_store_open                  (const char        *path,
                                              WmStoreOpenFlags   flags,
@@ -277,7 +296,32 @@ gboolean     wm_store_redo                  (WmStore           *self,
                                              gint64            *out_label_id,
                                              GError           **error);
 
+/* Models.  Adding the same bytes again is a no-op that returns the existing
+ * id (out_existed TRUE); the same name, version and variant with other bytes
+ * is WM_STORE_ERROR_EXISTS. */
+gint64         wm_store_add_model       (WmStore             *self,
+                                         const WmStoredModel *model,
+                                         GBytes              *file,
+                                         gboolean            *out_existed,
+                                         GError             **error);
+GPtrArray     *wm_store_list_models     (WmStore             *self,
+                                         GError             **error); /* of WmStoredModel */
+/* name, and the highest version (natural order) when version is NULL; any
+ * variant when variant is NULL (int8 preferred). */
+WmStoredModel *wm_store_find_model      (WmStore             *self,
+                                         const char          *name,
+                                         const char          *version,
+                                         const char          *variant,
+                                         GError             **error);
+GBytes        *wm_store_get_model_file  (WmStore             *self,
+                                         gint64               model_id,
+                                         GError             **error);
+gboolean       wm_store_remove_model    (WmStore             *self,
+                                         gint64               model_id,
+                                         GError             **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmRecording, wm_recording_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmStoredModel, wm_stored_model_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmClass, wm_class_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmLabel, wm_label_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmRecordingWriter, wm_recording_writer_abort)

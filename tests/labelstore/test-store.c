@@ -230,6 +230,102 @@ test_open_migrates_older (Fixture       *f,
   g_assert_no_error (error);
 }
 
+/* A version-1 file (before models) with data: upgraded in place, data kept. */
+static void
+test_open_migrates_v1 (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = NULL;
+  g_autofree char *labels_before = NULL;
+  g_autofree char *labels_after = NULL;
+  g_autoptr(WmLabel) l = wm_label_new ();
+  sqlite3 *db;
+  gint64 rec;
+
+  rec = add_recording (f->store, WM_SAMPLE_FORMAT_INT16, 1, 3000, 1000, NULL);
+  l->recording_id = rec;
+  l->class_id = wm_store_add_class (f->store, "wake", "#e01b24", NULL, &error);
+  l->end_frame = 100;
+  wm_store_add_label (f->store, l, &error);
+  g_assert_no_error (error);
+  labels_before = wm_test_dump_labels (f->store);
+  g_assert_finalize_object (f->store);
+  f->store = NULL;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE model; PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  f->store = wm_store_open (f->path, WM_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wm_store_get_schema_version (f->store), ==, WM_STORE_SCHEMA_VERSION);
+  models = wm_store_list_models (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (models->len, ==, 0);
+  labels_after = wm_test_dump_labels (f->store);
+  g_assert_cmpstr (labels_before, ==, labels_after);
+}
+
+static void
+test_models (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) a = g_bytes_new_static ("model-a-bytes", 13);
+  g_autoptr(GBytes) b = g_bytes_new_static ("model-b-bytes", 13);
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(WmStoredModel) found = NULL;
+  WmStoredModel m = { 0, (char *) "kws", (char *) "1.9", (char *) "int8", (char *) "aaaa", 13, (char *) "{}", 0 };
+  gboolean existed = TRUE;
+  gint64 id, again;
+
+  id = wm_store_add_model (f->store, &m, a, &existed, &error);
+  g_assert_no_error (error);
+  g_assert_false (existed);
+  again = wm_store_add_model (f->store, &m, a, &existed, &error);
+  g_assert_no_error (error);
+  g_assert_true (existed);
+  g_assert_cmpint (again, ==, id);
+
+  /* Same name, version and variant, other bytes: refused. */
+  m.sha256 = (char *) "bbbb";
+  g_assert_cmpint (wm_store_add_model (f->store, &m, b, NULL, &error), ==, 0);
+  g_assert_error (error, WM_STORE_ERROR, WM_STORE_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  m.version = (char *) "1.10";
+  wm_store_add_model (f->store, &m, b, NULL, &error);
+  g_assert_no_error (error);
+  m.version = (char *) "1.10";
+  m.variant = (char *) "f32";
+  m.sha256 = (char *) "cccc";
+  wm_store_add_model (f->store, &m, b, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Highest version in natural order, int8 preferred. */
+  found = wm_store_find_model (f->store, "kws", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found->version, ==, "1.10");
+  g_assert_cmpstr (found->variant, ==, "int8");
+  g_clear_pointer (&found, wm_stored_model_free);
+  found = wm_store_find_model (f->store, "kws", "1.9", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (found->id, ==, id);
+  back = wm_store_get_model_file (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, a));
+  g_clear_pointer (&found, wm_stored_model_free);
+  found = wm_store_find_model (f->store, "kws", "2.0", NULL, &error);
+  g_assert_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  wm_store_remove_model (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_false (wm_store_remove_model (f->store, id, &error));
+  g_assert_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND);
+}
+
 static void
 test_read_only (Fixture       *f,
                 gconstpointer  data)
@@ -705,7 +801,9 @@ main (int   argc,
   ADD ("/labelstore/open/bad-files", test_open_bad_files);
   ADD ("/labelstore/open/too-new", test_open_too_new);
   ADD ("/labelstore/open/migrates-older", test_open_migrates_older);
+  ADD ("/labelstore/open/migrates-v1", test_open_migrates_v1);
   ADD ("/labelstore/open/read-only", test_read_only);
+  ADD ("/labelstore/models", test_models);
   ADD ("/labelstore/open/reads-no-samples", test_open_reads_no_samples);
   ADD ("/labelstore/samples/round-trip", test_samples_round_trip);
   ADD ("/labelstore/samples/summaries", test_summaries);
