@@ -20,6 +20,8 @@ static const WmCliCommand commands[] = {
   { "samples", wm_cli_samples, N_("Print frames of a recording as CSV or raw") },
   { "classes", wm_cli_classes, N_("Add, list and remove label classes") },
   { "labels",  wm_cli_labels,  N_("Add, list, remove, undo and redo labels") },
+  { "model",   wm_cli_model,   N_("Import, list, show and remove models (.wmm)") },
+  { "infer",   wm_cli_infer,   N_("Run a model over a file or a recording") },
   { "demo",    wm_cli_demo,    N_("Build the demo project from the demo recordings") },
   { NULL }
 };
