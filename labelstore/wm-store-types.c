@@ -185,3 +185,81 @@ wm_stored_model_free (WmStoredModel *model)
   g_free (model->metadata);
   g_free (model);
 }
+
+G_DEFINE_BOXED_TYPE (WmRun, wm_run, wm_run_copy, wm_run_free)
+G_DEFINE_BOXED_TYPE (WmReviewItem, wm_review_item, wm_review_item_copy, wm_review_item_free)
+
+guint
+wm_run_get_n_classes (const WmRun *run)
+{
+  g_return_val_if_fail (run != NULL, 0);
+  return run->class_names != NULL ? g_strv_length (run->class_names) : 0;
+}
+
+WmRun *
+wm_run_copy (const WmRun *run)
+{
+  WmRun *copy;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  copy = g_memdup2 (run, sizeof *run);
+  copy->model_name = g_strdup (run->model_name);
+  copy->model_version = g_strdup (run->model_version);
+  copy->variant = g_strdup (run->variant);
+  copy->class_names = g_strdupv (run->class_names);
+  copy->thresholds = g_memdup2 (run->thresholds, sizeof (double) * wm_run_get_n_classes (run));
+  return copy;
+}
+
+void
+wm_run_free (WmRun *run)
+{
+  if (run == NULL)
+    return;
+  g_free (run->model_name);
+  g_free (run->model_version);
+  g_free (run->variant);
+  g_strfreev (run->class_names);
+  g_free (run->thresholds);
+  g_free (run);
+}
+
+static const char * const review_state_names[] = {
+  [WM_REVIEW_PENDING] = "pending",
+  [WM_REVIEW_ACCEPTED] = "accepted",
+  [WM_REVIEW_REJECTED] = "rejected",
+  [WM_REVIEW_RELABELLED] = "relabelled",
+};
+
+const char *
+wm_review_state_to_string (WmReviewState state)
+{
+  g_return_val_if_fail (state <= WM_REVIEW_RELABELLED, NULL);
+  return review_state_names[state];
+}
+
+WmReviewItem *
+wm_review_item_copy (const WmReviewItem *item)
+{
+  WmReviewItem *copy;
+
+  g_return_val_if_fail (item != NULL, NULL);
+
+  copy = g_memdup2 (item, sizeof *item);
+  copy->class_name = g_strdup (item->class_name);
+  copy->decided_class_name = g_strdup (item->decided_class_name);
+  copy->author = g_strdup (item->author);
+  return copy;
+}
+
+void
+wm_review_item_free (WmReviewItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->class_name);
+  g_free (item->decided_class_name);
+  g_free (item->author);
+  g_free (item);
+}

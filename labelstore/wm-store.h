@@ -157,12 +157,77 @@ GType          wm_stored_model_get_type (void) G_GNUC_CONST;
 WmStoredModel *wm_stored_model_copy     (const WmStoredModel *model);
 void           wm_stored_model_free     (WmStoredModel *model);
 
+/* ---- Auto-label runs, predictions, review -------------------------------- */
+
+typedef enum {
+  WM_RUN_RUNNING    = 1,
+  WM_RUN_COMPLETE   = 2,
+  WM_RUN_INCOMPLETE = 3, /* interrupted; resumable */
+} WmRunState;
+
+/* One auto-label pass of one model (name, version, variant) over recordings.
+ * Running the same model again reuses its run. */
+typedef struct {
+  gint64      id;
+  gint64      model_id;
+  char       *model_name;
+  char       *model_version;
+  char       *variant;
+  char      **class_names;   /* the model's outputs, in order, NULL-terminated */
+  double     *thresholds;    /* one per model class */
+  double      margin;
+  gint64      window_frames;
+  gint64      hop_frames;
+  WmRunState  state;
+  gint64      started_at;
+  gint64      finished_at;   /* 0 while running */
+} WmRun;
+
+GType  wm_run_get_type (void) G_GNUC_CONST;
+WmRun *wm_run_copy     (const WmRun *run);
+void   wm_run_free     (WmRun *run);
+guint  wm_run_get_n_classes (const WmRun *run);
+
+typedef enum {
+  WM_REVIEW_PENDING    = 0,
+  WM_REVIEW_ACCEPTED   = 1,
+  WM_REVIEW_REJECTED   = 2,
+  WM_REVIEW_RELABELLED = 3,
+} WmReviewState;
+
+const char *wm_review_state_to_string (WmReviewState state);
+
+/* A window whose probability lies in the review band around the threshold. */
+typedef struct {
+  gint64         id;
+  gint64         run_id;
+  gint64         recording_id;
+  gint64         window_index;
+  gint64         start_frame;      /* the window's cell [start, end) */
+  gint64         end_frame;
+  gint64         class_id;         /* proposed class */
+  char          *class_name;
+  double         probability;
+  double         threshold;
+  double         priority;         /* |probability − threshold|: smaller first */
+  WmReviewState  state;
+  gint64         decided_class_id; /* accepted: class_id; relabelled: the new one */
+  char          *decided_class_name;
+  gint64         label_id;         /* the review label the decision made, or 0 */
+  char          *author;
+  gint64         decided_at;
+} WmReviewItem;
+
+GType         wm_review_item_get_type (void) G_GNUC_CONST;
+WmReviewItem *wm_review_item_copy     (const WmReviewItem *item);
+void          wm_review_item_free     (WmReviewItem *item);
+
 /* ---- The store --------------------------------------------------------- */
 
 #define WM_TYPE_STORE (wm_store_get_type ())
 G_DECLARE_FINAL_TYPE (WmStore, wm_store, WM, STORE, GObject)
 
-#define WM_STORE_SCHEMA_VERSION 2
+#define WM_STORE_SCHEMA_VERSION 3
 
 WmStore     *wm_store_open                  (const char        *path,
                                              WmStoreOpenFlags   flags,
@@ -320,7 +385,118 @@ gboolean       wm_store_remove_model    (WmStore             *self,
                                          gint64               model_id,
                                          GError             **error);
 
+/* Runs */
+gint64         wm_store_add_run         (WmStore             *self,
+                                         const WmRun         *run,
+                                         GError             **error);
+gboolean       wm_store_update_run      (WmStore             *self,
+                                         const WmRun         *run,
+                                         GError             **error); /* thresholds, margin, state, finished_at */
+WmRun         *wm_store_get_run         (WmStore             *self,
+                                         gint64               run_id,
+                                         GError             **error);
+GPtrArray     *wm_store_list_runs       (WmStore             *self,
+                                         GError             **error); /* of WmRun, newest first */
+/* The run of this model file, or NULL (no error) when there is none. */
+WmRun         *wm_store_find_run_for_model (WmStore          *self,
+                                         gint64               model_id,
+                                         GError             **error);
+
+/* Predictions: per window, the model's probabilities, stored in chunks of
+ * consecutive windows.  A chunk is written once; resume skips stored chunks. */
+gboolean       wm_store_put_predictions (WmStore             *self,
+                                         gint64               run_id,
+                                         gint64               recording_id,
+                                         gint64               first_window,
+                                         guint                n_windows,
+                                         guint                n_classes,
+                                         const float         *probabilities,
+                                         GError             **error);
+/* The first window of every stored chunk, ascending (GArray of gint64). */
+GArray        *wm_store_list_prediction_chunks (WmStore      *self,
+                                         gint64               run_id,
+                                         gint64               recording_id,
+                                         GError             **error);
+/* All stored windows of a recording, [n_windows][n_classes]; windows not
+ * stored are NaN.  out_n_windows: 1 + the last stored window. */
+float         *wm_store_read_predictions (WmStore            *self,
+                                         gint64               run_id,
+                                         gint64               recording_id,
+                                         guint                n_classes,
+                                         gint64              *out_n_windows,
+                                         GError             **error);
+gboolean       wm_store_delete_predictions (WmStore          *self,
+                                         gint64               run_id,
+                                         gint64               recording_id,
+                                         GError             **error);
+/* Recordings with stored predictions of a run (GArray of gint64). */
+GArray        *wm_store_list_run_recordings (WmStore         *self,
+                                         gint64               run_id,
+                                         GError             **error);
+
+/* Model labels of a run: written in bulk, outside the edit history. */
+gboolean       wm_store_delete_model_labels (WmStore         *self,
+                                         gint64               run_id,
+                                         gint64               recording_id,
+                                         GError             **error);
+/* Model labels (of any run) of @model_name on @recording_id whose run is not
+ * @keep_run_id: what --replace retires. */
+gboolean       wm_store_retire_model_labels (WmStore         *self,
+                                         const char          *model_name,
+                                         gint64               keep_run_id,
+                                         gint64               recording_id,
+                                         GError             **error);
+gboolean       wm_store_insert_model_label (WmStore          *self,
+                                         gint64               run_id,
+                                         WmLabel             *label,
+                                         GError             **error);
+GPtrArray     *wm_store_list_run_labels (WmStore             *self,
+                                         gint64               run_id,
+                                         GError             **error); /* of WmLabel */
+
+/* Review items */
+gboolean       wm_store_add_review_item (WmStore             *self,
+                                         WmReviewItem        *item,
+                                         GError             **error);
+gboolean       wm_store_delete_pending_review_items (WmStore *self,
+                                         gint64               run_id,
+                                         gint64               recording_id,
+                                         GError             **error);
+/* Window indices of a run's decided items on a recording (GArray of gint64). */
+GArray        *wm_store_list_decided_windows (WmStore        *self,
+                                         gint64               run_id,
+                                         gint64               recording_id,
+                                         GError             **error);
+WmReviewItem  *wm_store_get_review_item (WmStore             *self,
+                                         gint64               item_id,
+                                         GError             **error);
+/* Pending items, most uncertain first; run_id 0 = every run; limit 0 = all. */
+GPtrArray     *wm_store_list_review_items (WmStore           *self,
+                                         gint64               run_id,
+                                         gboolean             pending_only,
+                                         guint                limit,
+                                         GError             **error); /* of WmReviewItem */
+gint64         wm_store_count_review_items (WmStore          *self,
+                                         gint64               run_id,
+                                         WmReviewState        state);
+/* Accept (the proposed class), relabel (class_id) or reject an item, in one
+ * transaction with the review label it makes: accepted and relabelled
+ * cells become review labels, joined to an adjacent review label of the
+ * same class; rejections make no label and stay as negatives. */
+gboolean       wm_store_decide_review_item (WmStore          *self,
+                                         gint64               item_id,
+                                         WmReviewState        decision,
+                                         gint64               class_id,
+                                         const char          *author,
+                                         GError             **error);
+/* Undo the latest decision; out_item_id (nullable) gets the item. */
+gboolean       wm_store_undo_review_decision (WmStore        *self,
+                                         gint64              *out_item_id,
+                                         GError             **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmRecording, wm_recording_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmRun, wm_run_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmReviewItem, wm_review_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmStoredModel, wm_stored_model_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmClass, wm_class_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmLabel, wm_label_free)

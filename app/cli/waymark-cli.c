@@ -22,6 +22,9 @@ static const WmCliCommand commands[] = {
   { "labels",  wm_cli_labels,  N_("Add, list, remove, undo and redo labels") },
   { "model",   wm_cli_model,   N_("Import, list, show and remove models (.wmm)") },
   { "infer",   wm_cli_infer,   N_("Run a model over a file or a recording") },
+  { "autolabel", wm_cli_autolabel, N_("Label what a model is sure of; queue the rest for review") },
+  { "review",  wm_cli_review,  N_("Work the review queue: next, list, accept, reject, relabel, undo") },
+  { "report",  wm_cli_report,  N_("Precision above and recall risk below the threshold, per class") },
   { "demo",    wm_cli_demo,    N_("Build the demo project from the demo recordings") },
   { NULL }
 };

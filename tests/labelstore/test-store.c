@@ -254,7 +254,9 @@ test_open_migrates_v1 (Fixture       *f,
   f->store = NULL;
 
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE model; PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE review_item; DROP TABLE prediction; DROP INDEX label_by_run; "
+                                   "ALTER TABLE label DROP COLUMN run_id; DROP TABLE run; DROP TABLE model; "
+                                   "PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
   f->store = wm_store_open (f->path, WM_STORE_OPEN_DEFAULT, &error);
