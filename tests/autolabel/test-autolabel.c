@@ -11,6 +11,7 @@
 
 #include "store-dump.h"
 #include "wm-autolabel.h"
+#include "wm-evaluate.h"
 #include "wm-report.h"
 
 typedef struct {
@@ -563,6 +564,66 @@ test_review_and_report (Fixture       *f,
   g_assert_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND);
 }
 
+static WmLabel *
+event (gint64      start,
+       gint64      end,
+       const char *klass)
+{
+  WmLabel *l = wm_label_new ();
+
+  l->start_frame = start;
+  l->end_frame = end;
+  l->class_name = g_strdup (klass);
+  return l;
+}
+
+static void
+test_evaluate (void)
+{
+  g_autoptr(GPtrArray) truth = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_label_free);
+  g_autoptr(GPtrArray) predicted = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_label_free);
+  g_autoptr(JsonNode) result = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("waymark-truth-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "truth.csv", NULL);
+  g_autoptr(GPtrArray) read = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *o, *go;
+
+  g_ptr_array_add (truth, event (100, 200, "go"));
+  g_ptr_array_add (truth, event (300, 400, "go"));
+  g_ptr_array_add (truth, event (500, 600, "stop"));
+  g_ptr_array_add (predicted, event (110, 210, "go"));   /* IoU 90/110: match */
+  g_ptr_array_add (predicted, event (120, 200, "go"));   /* also overlaps the first: loses to the better pair */
+  g_ptr_array_add (predicted, event (340, 460, "go"));   /* IoU 60/160 < 0.5: no match */
+  g_ptr_array_add (predicted, event (500, 600, "go"));   /* wrong class */
+  g_ptr_array_add (predicted, event (500, 590, "stop")); /* match */
+
+  result = wm_evaluate_labels (predicted, truth, 0.5);
+  o = json_node_get_object (result);
+  g_assert_cmpint (json_object_get_int_member (o, "matched"), ==, 2);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "precision"), 2.0 / 5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "recall"), 2.0 / 3, 1e-12);
+  go = json_object_get_object_member (json_object_get_object_member (o, "classes"), "go");
+  g_assert_cmpint (json_object_get_int_member (go, "predicted"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (go, "truth"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (go, "matched"), ==, 1);
+
+  g_assert_true (g_file_set_contents (csv, "start_s,end_s,class\n1.5,2.25,go\n\n3,3,tap\n", -1, NULL));
+  read = wm_evaluate_read_truth (csv, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (read->len, ==, 2);
+  g_assert_cmpint (((WmLabel *) read->pdata[0])->start_frame, ==, 150);
+  g_assert_cmpint (((WmLabel *) read->pdata[0])->end_frame, ==, 225);
+  g_clear_pointer (&read, g_ptr_array_unref);
+  g_assert_true (g_file_set_contents (csv, "start_s,end_s,class\n2,1,go\n", -1, NULL));
+  read = wm_evaluate_read_truth (csv, 100, &error);
+  g_assert_null (read);
+  g_assert_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, ":2:"));
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
 static void
 test_thresholds_parse (void)
 {
@@ -599,6 +660,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   g_test_add_func ("/autolabel/thresholds", test_thresholds_parse);
+  g_test_add_func ("/autolabel/evaluate", test_evaluate);
   ADD ("/autolabel/merging-and-band", test_merging_and_band);
   ADD ("/autolabel/human-labels-untouched", test_human_labels_untouched);
   ADD ("/autolabel/rerun-idempotent-jobs-agree", test_rerun_is_idempotent_and_jobs_agree);
