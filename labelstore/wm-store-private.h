@@ -23,6 +23,8 @@ struct _WmStore
 
   sqlite3  *db;
   char     *path;
+  /* Prepared statements of hot paths, by SQL text (static strings). */
+  GHashTable *statements;
   guint     transaction_depth;
   guint     read_only : 1;
 };
@@ -41,6 +43,11 @@ gboolean      wm_store_set_sqlite_error (WmStore      *self,
                                          GError      **error,
                                          const char   *what);
 sqlite3_stmt *wm_store_prepare          (WmStore      *self,
+                                         const char   *sql,
+                                         GError      **error);
+/* A statement prepared once per store and reused: reset, bindings cleared.
+ * Owned by the store: never finalize it.  @sql must be a static string. */
+sqlite3_stmt *wm_store_prepare_cached   (WmStore      *self,
                                          const char   *sql,
                                          GError      **error);
 gboolean      wm_store_exec             (WmStore      *self,

@@ -196,7 +196,7 @@ wm_store_put_predictions (WmStore     *self,
                           const float *probabilities,
                           GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   int rc;
 
   g_return_val_if_fail (WM_IS_STORE (self), FALSE);
@@ -204,7 +204,7 @@ wm_store_put_predictions (WmStore     *self,
 
   if (!wm_store_check_writable (self, error))
     return FALSE;
-  stmt = wm_store_prepare (self, "INSERT OR REPLACE INTO prediction (run_id, recording_id, first_window, n_windows, "
+  stmt = wm_store_prepare_cached (self, "INSERT OR REPLACE INTO prediction (run_id, recording_id, first_window, n_windows, "
                                  "probabilities) VALUES (?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
@@ -425,7 +425,7 @@ wm_store_insert_model_label (WmStore  *self,
                              WmLabel  *label,
                              GError  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   int rc;
 
   g_return_val_if_fail (WM_IS_STORE (self), FALSE);
@@ -434,7 +434,7 @@ wm_store_insert_model_label (WmStore  *self,
 
   if (!wm_store_check_writable (self, error))
     return FALSE;
-  stmt = wm_store_prepare (self, "INSERT INTO label (recording_id, start_frame, end_frame, class_id, source, confidence, "
+  stmt = wm_store_prepare_cached (self, "INSERT INTO label (recording_id, start_frame, end_frame, class_id, source, confidence, "
                                  "model_version, author, created_at, updated_at, run_id) "
                                  "VALUES (?, ?, ?, ?, 2, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
@@ -524,7 +524,7 @@ wm_store_add_review_item (WmStore       *self,
                           WmReviewItem  *item,
                           GError       **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   int rc;
 
   g_return_val_if_fail (WM_IS_STORE (self), FALSE);
@@ -532,7 +532,7 @@ wm_store_add_review_item (WmStore       *self,
 
   if (!wm_store_check_writable (self, error))
     return FALSE;
-  stmt = wm_store_prepare (self, "INSERT INTO review_item (run_id, recording_id, window_index, start_frame, end_frame, "
+  stmt = wm_store_prepare_cached (self, "INSERT INTO review_item (run_id, recording_id, window_index, start_frame, end_frame, "
                                  "class_id, probability, threshold, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;

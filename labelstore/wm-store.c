@@ -232,6 +232,25 @@ wm_store_prepare (WmStore    *self,
   return stmt;
 }
 
+sqlite3_stmt *
+wm_store_prepare_cached (WmStore    *self,
+                         const char *sql,
+                         GError    **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  stmt = wm_store_prepare (self, sql, error);
+  if (stmt != NULL)
+    g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
 gboolean
 wm_store_exec (WmStore    *self,
                const char *sql,
@@ -272,6 +291,7 @@ wm_store_finalize (GObject *object)
 
   if (self->transaction_depth > 0)
     g_critical ("%s: closed with a transaction open; rolling it back", self->path);
+  g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_free (self->path);
@@ -298,8 +318,15 @@ wm_store_class_init (WmStoreClass *klass)
 }
 
 static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
 wm_store_init (WmStore *self)
 {
+  self->statements = g_hash_table_new_full (NULL, NULL, NULL, finalize_statement);
 }
 
 /* ---- opening ------------------------------------------------------------- */
@@ -477,6 +504,7 @@ wm_store_open (const char        *path,
 fail_created:
   if (create)
     {
+      g_hash_table_remove_all (self->statements);
       sqlite3_close_v2 (self->db);
       self->db = NULL;
       g_unlink (path);
@@ -534,6 +562,12 @@ wm_store_begin (WmStore  *self,
 
   if (!wm_store_check_writable (self, error))
     return FALSE;
+  if (self->transaction_depth > 0 && sqlite3_get_autocommit (self->db))
+    {
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_FAILED,
+                   "%s: the transaction was rolled back after an earlier error", self->path);
+      return FALSE;
+    }
 
   if (self->transaction_depth == 0)
     sql = g_strdup ("BEGIN IMMEDIATE");
@@ -555,6 +589,13 @@ wm_store_commit (WmStore  *self,
   g_return_val_if_fail (WM_IS_STORE (self), FALSE);
   g_return_val_if_fail (self->transaction_depth > 0, FALSE);
 
+  if (sqlite3_get_autocommit (self->db))
+    {
+      self->transaction_depth--;
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_FAILED,
+                   "%s: the transaction was rolled back after an earlier error", self->path);
+      return FALSE;
+    }
   if (self->transaction_depth == 1)
     sql = g_strdup ("COMMIT");
   else
@@ -576,10 +617,11 @@ wm_store_rollback (WmStore *self)
   g_return_if_fail (self->transaction_depth > 0);
 
   /* SQLite may have rolled the whole transaction back by itself (disk full,
-   * I/O error): then there is nothing left to undo at any depth. */
+   * I/O error): then there is nothing left to undo, but every level the
+   * callers opened is still closed by its own rollback. */
   if (sqlite3_get_autocommit (self->db))
     {
-      self->transaction_depth = 0;
+      self->transaction_depth--;
       return;
     }
 
@@ -747,6 +789,36 @@ wm_store_find_recording_by_sha256 (WmStore    *self,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     return sqlite3_column_int64 (stmt, 0);
   return 0;
+}
+
+gboolean
+wm_store_set_recording_sha256 (WmStore    *self,
+                               gint64      recording_id,
+                               const char *sha256,
+                               GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (WM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (sha256 != NULL, FALSE);
+
+  if (!wm_store_check_writable (self, error))
+    return FALSE;
+  stmt = wm_store_prepare (self, "UPDATE recording SET source_sha256 = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sha256, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, recording_id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return wm_store_set_sqlite_error (self, rc, error, "storing the source hash");
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND,
+                   "%s: no recording %" G_GINT64_FORMAT, self->path, recording_id);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -1457,6 +1529,38 @@ wm_store_count_labels (WmStore *self,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     return sqlite3_column_int64 (stmt, 0);
   return 0;
+}
+
+GArray *
+wm_store_list_label_spans (WmStore        *self,
+                           gint64          recording_id,
+                           WmLabelSource   exclude,
+                           GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) spans = NULL;
+  int rc;
+
+  g_return_val_if_fail (WM_IS_STORE (self), NULL);
+
+  stmt = wm_store_prepare (self, "SELECT start_frame, end_frame FROM label WHERE recording_id = ? AND source != ? "
+                                 "ORDER BY start_frame", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, recording_id);
+  sqlite3_bind_int (stmt, 2, (int) exclude);
+  spans = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 span[2] = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
+      g_array_append_vals (spans, span, 2);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      wm_store_set_sqlite_error (self, rc, error, "listing labels");
+      return NULL;
+    }
+  return g_steal_pointer (&spans);
 }
 
 /* ---- undo / redo --------------------------------------------------------- */

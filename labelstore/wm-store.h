@@ -255,6 +255,11 @@ WmRecording *wm_store_get_recording         (WmStore           *self,
                                              GError           **error);
 gint64       wm_store_find_recording_by_sha256 (WmStore        *self,
                                              const char        *sha256); /* 0 if none */
+/* The source's SHA-256, known only once the whole file was read. */
+gboolean     wm_store_set_recording_sha256  (WmStore           *self,
+                                             gint64             recording_id,
+                                             const char        *sha256,
+                                             GError           **error);
 gboolean     wm_store_remove_recording      (WmStore           *self,
                                              gint64             recording_id,
                                              GError           **error);
@@ -349,6 +354,13 @@ GPtrArray   *wm_store_list_labels           (WmStore           *self,
                                              GError           **error); /* of WmLabel */
 gint64       wm_store_count_labels          (WmStore           *self,
                                              gint64             recording_id);
+/* Start and end frames (pairs of gint64) of a recording's labels whose
+ * source is not @exclude (0: none excluded), ordered by start: a light read
+ * for overlap checks. */
+GArray      *wm_store_list_label_spans      (WmStore           *self,
+                                             gint64             recording_id,
+                                             WmLabelSource      exclude,
+                                             GError           **error);
 
 gboolean     wm_store_can_undo              (WmStore           *self);
 gboolean     wm_store_can_redo              (WmStore           *self);
