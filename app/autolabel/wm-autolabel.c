@@ -85,14 +85,6 @@ typedef struct {
   gint64 end;
 } Interval;
 
-static int
-compare_intervals (gconstpointer a,
-                   gconstpointer b)
-{
-  const Interval *x = a, *y = b;
-  return x->start < y->start ? -1 : x->start > y->start;
-}
-
 typedef struct {
   gint64 labels;
   gint64 review_items;
@@ -112,7 +104,7 @@ derive_recording (WmStore      *store,
                   GError      **error)
 {
   g_autoptr(WmRecording) recording = NULL;
-  g_autoptr(GPtrArray) labels = NULL;
+  g_autoptr(GArray) spans = NULL;
   g_autoptr(GArray) covered = g_array_new (FALSE, FALSE, sizeof (Interval));
   g_autoptr(GArray) decided = NULL;
   g_autoptr(GHashTable) decided_set = g_hash_table_new (g_int64_hash, g_int64_equal);
@@ -132,17 +124,12 @@ derive_recording (WmStore      *store,
   probs = wm_store_read_predictions (store, run->id, recording_id, n_classes, &n_windows, error);
   if (probs == NULL)
     return FALSE;
-  labels = wm_store_list_labels (store, recording_id, 0, -1, error);
+  spans = wm_store_list_label_spans (store, recording_id, WM_LABEL_SOURCE_MODEL, error);
   decided = wm_store_list_decided_windows (store, run->id, recording_id, error);
-  if (labels == NULL || decided == NULL)
+  if (spans == NULL || decided == NULL)
     return FALSE;
-  for (guint i = 0; i < labels->len; i++)
-    {
-      WmLabel *l = labels->pdata[i];
-      if (l->source != WM_LABEL_SOURCE_MODEL)
-        g_array_append_val (covered, ((Interval) { l->start_frame, l->end_frame }));
-    }
-  g_array_sort (covered, compare_intervals);
+  for (guint i = 0; i + 1 < spans->len; i += 2)
+    g_array_append_val (covered, ((Interval) { g_array_index (spans, gint64, i), g_array_index (spans, gint64, i + 1) }));
   for (guint i = 0; i < decided->len; i++)
     g_hash_table_add (decided_set, &g_array_index (decided, gint64, i));
   model_version = g_strdup_printf ("%s@%s", run->model_name, run->model_version);
