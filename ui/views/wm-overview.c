@@ -1,0 +1,440 @@
+/* wm-overview.c — the whole recording in one strip, with the visible range
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The strip maps the whole recording onto the plot width (same gutter as
+ * the other widgets) and draws the envelope of all channels from one
+ * summary read per recording and width.  A press inside the visible range
+ * grabs it; a press outside centres the range there first.
+ */
+
+#define G_LOG_DOMAIN "waymark-views"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "wm-overview.h"
+#include "wm-view-draw.h"
+
+#define OVERVIEW_HEIGHT 36
+
+struct _WmOverview
+{
+  GtkWidget       parent_instance;
+
+  WmTimeline     *timeline;
+  WmSignalReader *reader;
+  GCancellable   *cancellable;
+  WmSignalBlock  *block;
+  gboolean        reading;
+  GskRenderNode  *node;
+  int             node_width;
+  int             node_height;
+
+  double          grab_start;  /* visible start when the drag began */
+};
+
+G_DEFINE_FINAL_TYPE (WmOverview, wm_overview, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_TIMELINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_reading (WmOverview *self,
+             gboolean    reading)
+{
+  if (self->reading == reading)
+    return;
+  self->reading = reading;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static const GdkRGBA outside_color = { 0.5f, 0.5f, 0.5f, 0.28f };
+static const GdkRGBA frame_color = { 0.21f, 0.52f, 0.89f, 0.9f };
+
+static double
+overview_x (WmOverview *self,
+            double      frame,
+            int         width)
+{
+  gint64 n_frames = MAX (wm_timeline_get_n_frames (self->timeline), 1);
+
+  return WM_TIMELINE_GUTTER + frame * (width - WM_TIMELINE_GUTTER) / (double) n_frames;
+}
+
+static double
+overview_frame (WmOverview *self,
+                double      x,
+                int         width)
+{
+  gint64 n_frames = MAX (wm_timeline_get_n_frames (self->timeline), 1);
+
+  return (x - WM_TIMELINE_GUTTER) * n_frames / (double) MAX (width - WM_TIMELINE_GUTTER, 1);
+}
+
+static void request_data (WmOverview *self);
+
+static void
+read_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(WmOverview) self = user_data;
+  g_autoptr(GError) error = NULL;
+  WmSignalBlock *block = wm_signal_reader_read_finish (self->reader, result, &error);
+
+  if (self->cancellable == NULL || g_task_get_cancellable (G_TASK (result)) != self->cancellable)
+    {
+      wm_signal_block_free (block);
+      return;
+    }
+  set_reading (self, FALSE);
+  if (block == NULL)
+    {
+      g_debug ("Overview not read: %s", error->message);
+      return;
+    }
+  g_clear_pointer (&self->block, wm_signal_block_free);
+  self->block = block;
+  g_clear_pointer (&self->node, gsk_render_node_unref);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  request_data (self);
+}
+
+static void
+request_data (WmOverview *self)
+{
+  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  int columns = gtk_widget_get_width (GTK_WIDGET (self)) - WM_TIMELINE_GUTTER;
+
+  if (self->reader == NULL || recording == NULL || recording->n_frames <= 0 || columns <= 0
+      || self->reading)
+    return;
+  if (self->block != NULL && self->block->recording_id == recording->id
+      && self->block->n_columns == (guint) columns)
+    return;
+
+  set_reading (self, TRUE);
+  wm_signal_reader_read_async (self->reader,
+                               wm_signal_block_new (WM_SIGNAL_BLOCK_SUMMARY, recording->id,
+                                                    recording->n_channels, 0,
+                                                    recording->n_frames, (guint) columns),
+                               self->cancellable, read_done, g_object_ref (self));
+}
+
+static void
+restart (WmOverview *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  set_reading (self, FALSE);
+  g_clear_pointer (&self->block, wm_signal_block_free);
+  g_clear_pointer (&self->node, gsk_render_node_unref);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  request_data (self);
+}
+
+static GskRenderNode *
+get_node (WmOverview *self,
+          int         width,
+          int         height)
+{
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  const WmSignalBlock *block = self->block;
+  graphene_rect_t area;
+  cairo_t *cr;
+  float lo = INFINITY, hi = -INFINITY;
+  gsize n;
+
+  if (self->node != NULL && self->node_width == width && self->node_height == height)
+    return self->node;
+  g_clear_pointer (&self->node, gsk_render_node_unref);
+  if (block == NULL || width <= WM_TIMELINE_GUTTER)
+    return NULL;
+
+  n = (gsize) block->n_columns * block->n_channels;
+  for (gsize i = 0; i < n; i++)
+    if (!isnan (block->mins[i]))
+      {
+        lo = MIN (lo, block->mins[i]);
+        hi = MAX (hi, block->maxs[i]);
+      }
+  if (!(hi > lo))
+    {
+      lo -= 1;
+      hi += 1;
+    }
+
+  snapshot = gtk_snapshot_new ();
+  area = GRAPHENE_RECT_INIT (WM_TIMELINE_GUTTER, 0, width - WM_TIMELINE_GUTTER, height);
+  cr = gtk_snapshot_append_cairo (snapshot, &area);
+  gdk_cairo_set_source_rgba (cr, &wm_view_color_signal);
+  for (guint i = 0; i < block->n_columns; i++)
+    {
+      float cmin = INFINITY, cmax = -INFINITY;
+      double x0, x1, y0, y1;
+
+      for (guint c = 0; c < block->n_channels; c++)
+        {
+          float mn = block->mins[(gsize) c * block->n_columns + i];
+
+          if (isnan (mn))
+            continue;
+          cmin = MIN (cmin, mn);
+          cmax = MAX (cmax, block->maxs[(gsize) c * block->n_columns + i]);
+        }
+      if (cmin > cmax)
+        continue;
+      x0 = floor (overview_x (self, block->first_frame + i * (double) (block->end_frame - block->first_frame) / block->n_columns, width));
+      x1 = floor (overview_x (self, block->first_frame + (i + 1) * (double) (block->end_frame - block->first_frame) / block->n_columns, width));
+      y0 = floor (2 + (hi - cmax) * (height - 4) / (hi - lo));
+      y1 = floor (2 + (hi - cmin) * (height - 4) / (hi - lo));
+      cairo_rectangle (cr, x0, y0, MAX (x1 - x0, 1), MAX (y1 - y0, 1));
+    }
+  cairo_fill (cr);
+  cairo_destroy (cr);
+
+  self->node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  self->node_width = width;
+  self->node_height = height;
+  return self->node;
+}
+
+static void
+wm_overview_snapshot (GtkWidget   *widget,
+                      GtkSnapshot *snapshot)
+{
+  WmOverview *self = WM_OVERVIEW (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderNode *node;
+  double x0, x1;
+
+  if (wm_timeline_get_recording (self->timeline) == NULL || width <= WM_TIMELINE_GUTTER)
+    return;
+
+  node = get_node (self, width, height);
+  if (node != NULL)
+    gtk_snapshot_append_node (snapshot, node);
+
+  x0 = floor (overview_x (self, wm_timeline_get_visible_start (self->timeline), width));
+  x1 = floor (overview_x (self, wm_timeline_get_visible_end (self->timeline), width));
+  x1 = MAX (x1, x0 + 3);
+  wm_view_snapshot_rect (snapshot, WM_TIMELINE_GUTTER, 0, x0 - WM_TIMELINE_GUTTER, height, &outside_color);
+  wm_view_snapshot_rect (snapshot, x1, 0, width - x1, height, &outside_color);
+  gtk_snapshot_append_border (snapshot,
+                              &GSK_ROUNDED_RECT_INIT ((float) x0, 0, (float) (x1 - x0), (float) height),
+                              (float[4]) { 2, 2, 2, 2 },
+                              (GdkRGBA[4]) { frame_color, frame_color, frame_color, frame_color });
+  wm_view_snapshot_rect (snapshot, 0, height - 1, width, 1, &wm_view_color_grid);
+}
+
+static void
+wm_overview_size_allocate (GtkWidget *widget,
+                           int        width,
+                           int        height,
+                           int        baseline)
+{
+  request_data (WM_OVERVIEW (widget));
+}
+
+static void
+wm_overview_measure (GtkWidget      *widget,
+                     GtkOrientation  orientation,
+                     int             for_size,
+                     int            *minimum,
+                     int            *natural,
+                     int            *minimum_baseline,
+                     int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *minimum = *natural = WM_TIMELINE_GUTTER + 100;
+  else
+    *minimum = *natural = OVERVIEW_HEIGHT;
+}
+
+void
+wm_overview_drag (WmOverview *self,
+                  double      x,
+                  double      dx)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  double start = wm_timeline_get_visible_start (self->timeline);
+  double end = wm_timeline_get_visible_end (self->timeline);
+  double span = end - start;
+  double delta = overview_frame (self, x + dx, width) - overview_frame (self, x, width);
+
+  g_return_if_fail (WM_IS_OVERVIEW (self));
+
+  wm_timeline_set_visible_range (self->timeline, self->grab_start + delta,
+                                 self->grab_start + delta + span);
+}
+
+static void
+on_drag_begin (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               WmOverview     *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  double frame = overview_frame (self, x, width);
+  double start = wm_timeline_get_visible_start (self->timeline);
+  double end = wm_timeline_get_visible_end (self->timeline);
+
+  if (frame < start || frame > end)
+    wm_timeline_set_visible_range (self->timeline, frame - (end - start) / 2,
+                                   frame + (end - start) / 2);
+  self->grab_start = wm_timeline_get_visible_start (self->timeline);
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture,
+                double          dx,
+                double          dy,
+                WmOverview     *self)
+{
+  double x, y;
+
+  gtk_gesture_drag_get_start_point (gesture, &x, &y);
+  wm_overview_drag (self, x, dx);
+}
+
+static void
+wm_overview_dispose (GObject *object)
+{
+  WmOverview *self = WM_OVERVIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->timeline != NULL)
+    g_signal_handlers_disconnect_by_data (self->timeline, self);
+  g_clear_object (&self->timeline);
+  g_clear_pointer (&self->reader, wm_signal_reader_unref);
+  g_clear_pointer (&self->node, gsk_render_node_unref);
+  g_clear_pointer (&self->block, wm_signal_block_free);
+
+  G_OBJECT_CLASS (wm_overview_parent_class)->dispose (object);
+}
+
+static void
+wm_overview_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  WmOverview *self = WM_OVERVIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->reading);
+      break;
+
+    case PROP_TIMELINE:
+      g_value_set_object (value, self->timeline);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wm_overview_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  WmOverview *self = WM_OVERVIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TIMELINE:
+      /* Construct-only; a part made without one gets one of its own. */
+      self->timeline = g_value_get_object (value) != NULL ? g_value_dup_object (value)
+                                                          : wm_timeline_new ();
+      g_signal_connect_swapped (self->timeline, "range-changed", G_CALLBACK (gtk_widget_queue_draw), self);
+      g_signal_connect_swapped (self->timeline, "recording-changed", G_CALLBACK (restart), self);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wm_overview_class_init (WmOverviewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = wm_overview_dispose;
+  object_class->get_property = wm_overview_get_property;
+  object_class->set_property = wm_overview_set_property;
+
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIMELINE] =
+    g_param_spec_object ("timeline", NULL, NULL, WM_TYPE_TIMELINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  widget_class->snapshot = wm_overview_snapshot;
+  widget_class->size_allocate = wm_overview_size_allocate;
+  widget_class->measure = wm_overview_measure;
+  gtk_widget_class_set_css_name (widget_class, "wmoverview");
+}
+
+static void
+wm_overview_init (WmOverview *self)
+{
+  GtkGesture *drag = gtk_gesture_drag_new ();
+
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+}
+
+GtkWidget *
+wm_overview_new (WmTimeline *timeline)
+{
+  g_return_val_if_fail (WM_IS_TIMELINE (timeline), NULL);
+
+  return g_object_new (WM_TYPE_OVERVIEW, "timeline", timeline, NULL);
+}
+
+void
+wm_overview_set_reader (WmOverview     *self,
+                        WmSignalReader *reader)
+{
+  g_return_if_fail (WM_IS_OVERVIEW (self));
+
+  if (reader == self->reader)
+    return;
+  if (reader != NULL)
+    wm_signal_reader_ref (reader);
+  g_clear_pointer (&self->reader, wm_signal_reader_unref);
+  self->reader = reader;
+  restart (self);
+}
+
+gboolean
+wm_overview_get_busy (WmOverview *self)
+{
+  g_return_val_if_fail (WM_IS_OVERVIEW (self), FALSE);
+  return self->reading;
+}

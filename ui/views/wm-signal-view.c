@@ -1,0 +1,910 @@
+/* wm-signal-view.c — stacked channel waveforms drawn from summaries
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The view keeps the last block read (summary columns or samples) and draws
+ * it wherever that block's frames fall in the current visible range, so a
+ * zoom or pan shows the old data stretched until the new block arrives.
+ * One read is in flight at a time; when the range moves during a read, the
+ * next read is planned when it returns (the latest range wins).
+ */
+
+#define G_LOG_DOMAIN "waymark-views"
+
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "wm-signal-view.h"
+#include "wm-view-draw.h"
+
+#define BORDER_GRAB 4 /* pixels either side of a channel border that resize */
+
+struct _WmSignalView
+{
+  GtkWidget       parent_instance;
+
+  WmTimeline     *timeline;
+  WmSignalReader *reader;
+  GCancellable   *cancellable;
+
+  WmSignalBlock  *block;     /* what is drawn */
+  WmSignalBlock  *extent;    /* per-channel min/max of the whole recording */
+  char           *error;     /* the last read failure, shown instead of data */
+  gboolean        reading;
+  gboolean        extent_reading;
+
+  GskRenderNode  *node;      /* cached waveforms */
+  int             node_width;
+  int             node_height;
+
+  /* pointer state */
+  double          pointer_y;
+  double          drag_start_x;
+  int             resize_border; /* channel above the border being dragged, or -1 */
+  double          resize_start_weight_above;
+  double          resize_start_weight_below;
+  gint64          drag_anchor;
+};
+
+G_DEFINE_FINAL_TYPE (WmSignalView, wm_signal_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_TIMELINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void request_data (WmSignalView *self);
+
+static void
+invalidate (WmSignalView *self)
+{
+  g_clear_pointer (&self->node, gsk_render_node_unref);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+set_reading (WmSignalView *self,
+             gboolean      reading,
+             gboolean      extent_reading)
+{
+  gboolean was_busy = self->reading || self->extent_reading;
+
+  self->reading = reading;
+  self->extent_reading = extent_reading;
+  if (was_busy != (reading || extent_reading))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+/* The block a plot of this width needs for the current visible range. */
+WmSignalBlock *
+wm_signal_view_plan_block (WmSignalView *self,
+                           int           width)
+{
+  const WmRecording *recording;
+  gint64 n_frames;
+  double start, end;
+  gint64 first, last;
+  int columns;
+
+  g_return_val_if_fail (WM_IS_SIGNAL_VIEW (self), NULL);
+
+  recording = wm_timeline_get_recording (self->timeline);
+  if (recording == NULL || recording->n_frames <= 0)
+    return NULL;
+
+  n_frames = recording->n_frames;
+  columns = MAX (width - WM_TIMELINE_GUTTER, 1);
+  start = wm_timeline_get_visible_start (self->timeline);
+  end = wm_timeline_get_visible_end (self->timeline);
+
+  if ((end - start) <= (double) columns * WM_SIGNAL_VIEW_SAMPLES_PER_COLUMN)
+    {
+      /* One frame either side so that lines run to the edges. */
+      first = CLAMP ((gint64) floor (start) - 1, 0, n_frames);
+      last = CLAMP ((gint64) ceil (end) + 1, 0, n_frames);
+      return wm_signal_block_new (WM_SIGNAL_BLOCK_SAMPLES, recording->id,
+                                  recording->n_channels, first, last, 0);
+    }
+  else
+    {
+      /* Buckets on a grid of the current column width, so that a pan by
+       * whole columns reads the same buckets and the picture does not
+       * shimmer. */
+      double per_column = (end - start) / columns;
+      gint64 index = (gint64) floor (start / per_column);
+
+      first = CLAMP ((gint64) llround (index * per_column), 0, n_frames);
+      last = CLAMP ((gint64) llround ((index + columns + 1) * per_column), first + 1, n_frames);
+      return wm_signal_block_new (WM_SIGNAL_BLOCK_SUMMARY, recording->id,
+                                  recording->n_channels, first, last,
+                                  (guint) MAX (llround ((last - first) / per_column), 1));
+    }
+}
+
+static gboolean
+same_request (const WmSignalBlock *a,
+              const WmSignalBlock *b)
+{
+  return a != NULL && b != NULL
+         && a->kind == b->kind
+         && a->recording_id == b->recording_id
+         && a->first_frame == b->first_frame
+         && a->end_frame == b->end_frame
+         && a->n_columns == b->n_columns;
+}
+
+gboolean
+wm_signal_view_is_current (WmSignalView *self)
+{
+  g_autoptr(WmSignalBlock) wanted = NULL;
+
+  g_return_val_if_fail (WM_IS_SIGNAL_VIEW (self), FALSE);
+
+  wanted = wm_signal_view_plan_block (self, gtk_widget_get_width (GTK_WIDGET (self)));
+  return wanted == NULL || same_request (wanted, self->block);
+}
+
+void
+wm_signal_view_take_block (WmSignalView  *self,
+                           WmSignalBlock *block)
+{
+  g_return_if_fail (WM_IS_SIGNAL_VIEW (self));
+
+  g_clear_pointer (&self->block, wm_signal_block_free);
+  self->block = block;
+  g_clear_pointer (&self->error, g_free);
+  invalidate (self);
+}
+
+static void
+take_extent (WmSignalView  *self,
+             WmSignalBlock *extent)
+{
+  g_clear_pointer (&self->extent, wm_signal_block_free);
+  self->extent = extent;
+  invalidate (self);
+}
+
+static void
+read_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(WmSignalView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  WmSignalBlock *block;
+
+  block = wm_signal_reader_read_finish (self->reader, result, &error);
+  /* A read from before a restart or dispose: its result is of no use. */
+  if (g_task_get_cancellable (G_TASK (result)) != self->cancellable || self->cancellable == NULL)
+    {
+      wm_signal_block_free (block);
+      return;
+    }
+
+  set_reading (self, FALSE, self->extent_reading);
+  if (block == NULL)
+    {
+      g_free (self->error);
+      self->error = g_strdup (error->message);
+      invalidate (self);
+      return;
+    }
+  if (block->recording_id == (wm_timeline_get_recording (self->timeline) != NULL
+                              ? wm_timeline_get_recording (self->timeline)->id : 0))
+    wm_signal_view_take_block (self, block);
+  else
+    wm_signal_block_free (block);
+  request_data (self);
+}
+
+static void
+extent_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(WmSignalView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  WmSignalBlock *block;
+
+  block = wm_signal_reader_read_finish (self->reader, result, &error);
+  /* A read from before a restart or dispose: its result is of no use. */
+  if (g_task_get_cancellable (G_TASK (result)) != self->cancellable || self->cancellable == NULL)
+    {
+      wm_signal_block_free (block);
+      return;
+    }
+  set_reading (self, self->reading, FALSE);
+  if (block != NULL)
+    take_extent (self, block);
+}
+
+static void
+request_data (WmSignalView *self)
+{
+  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  WmSignalBlock *wanted;
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+
+  if (self->reader == NULL || recording == NULL || width <= WM_TIMELINE_GUTTER)
+    return;
+
+  /* Float recordings are drawn in their own units: their overall range
+   * sets the vertical scale.  int16 ones are always [-1, 1). */
+  if (self->extent == NULL && !self->extent_reading
+      && recording->sample_format != WM_SAMPLE_FORMAT_INT16 && recording->n_frames > 0)
+    {
+      set_reading (self, self->reading, TRUE);
+      wm_signal_reader_read_async (self->reader,
+                                   wm_signal_block_new (WM_SIGNAL_BLOCK_EXTENT, recording->id,
+                                                        recording->n_channels, 0,
+                                                        recording->n_frames, 1),
+                                   self->cancellable, extent_done, g_object_ref (self));
+    }
+
+  if (self->reading)
+    return;
+
+  wanted = wm_signal_view_plan_block (self, width);
+  if (wanted == NULL || same_request (wanted, self->block))
+    {
+      wm_signal_block_free (wanted);
+      return;
+    }
+
+  set_reading (self, TRUE, self->extent_reading);
+  wm_signal_reader_read_async (self->reader, wanted, self->cancellable,
+                               read_done, g_object_ref (self));
+}
+
+static void
+restart (WmSignalView *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  set_reading (self, FALSE, FALSE);
+  g_clear_pointer (&self->block, wm_signal_block_free);
+  g_clear_pointer (&self->extent, wm_signal_block_free);
+  g_clear_pointer (&self->error, g_free);
+  invalidate (self);
+  request_data (self);
+}
+
+gboolean
+wm_signal_view_get_busy (WmSignalView *self)
+{
+  g_return_val_if_fail (WM_IS_SIGNAL_VIEW (self), FALSE);
+  return self->reading || self->extent_reading;
+}
+
+/* Vertical scale of a channel: value v maps to centre - (v - mid) * scale. */
+static void
+channel_scale (WmSignalView *self,
+               guint         channel,
+               int           height,
+               double       *mid,
+               double       *scale)
+{
+  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  double lo = -1, hi = 1;
+  double half;
+
+  if (recording->sample_format != WM_SAMPLE_FORMAT_INT16 && self->extent != NULL
+      && channel < self->extent->n_channels)
+    {
+      lo = self->extent->mins[channel];
+      hi = self->extent->maxs[channel];
+    }
+  half = MAX ((hi - lo) / 2, 1e-9);
+  *mid = (hi + lo) / 2;
+  *scale = wm_timeline_get_channel_gain (self->timeline, channel) * (height / 2.0 - 2) / (half * 1.05);
+}
+
+static void
+add_column_rect (cairo_t *cr,
+                 double   x0,
+                 double   x1,
+                 float    min,
+                 float    max,
+                 double   centre,
+                 double   mid,
+                 double   scale)
+{
+  double y0 = floor (centre - (max - mid) * scale);
+  double y1 = floor (centre - (min - mid) * scale);
+
+  cairo_rectangle (cr, x0, y0, x1 - x0, MAX (y1 - y0, 1));
+}
+
+static void
+draw_summary (WmSignalView  *self,
+              cairo_t       *cr,
+              guint          channel,
+              int            width,
+              int            top,
+              int            height)
+{
+  const WmSignalBlock *block = self->block;
+  double per_column = (double) (block->end_frame - block->first_frame) / block->n_columns;
+  double centre = top + height / 2.0;
+  double mid, scale;
+  const float *mins = block->mins + (gsize) channel * block->n_columns;
+  const float *maxs = block->maxs + (gsize) channel * block->n_columns;
+  double vstart = wm_timeline_get_visible_start (self->timeline);
+  double vend = wm_timeline_get_visible_end (self->timeline);
+  guint first_column, last_column;
+  gboolean have_run = FALSE;
+  double run_x0 = 0, run_x1 = 0;
+  float run_min = 0, run_max = 0;
+
+  channel_scale (self, channel, height, &mid, &scale);
+
+  /* Cull to the visible columns. */
+  first_column = (guint) CLAMP (floor ((vstart - block->first_frame) / per_column), 0, block->n_columns);
+  last_column = (guint) CLAMP (ceil ((vend - block->first_frame) / per_column) + 1, 0, block->n_columns);
+
+  /* Columns that land on the same pixel column merge into one rectangle,
+   * so the rectangles never overlap and cairo fills them as plain boxes. */
+  for (guint i = first_column; i < last_column; i++)
+    {
+      double x0, x1;
+
+      if (isnan (mins[i]))
+        continue;
+      x0 = floor (wm_timeline_frame_to_x (self->timeline, block->first_frame + i * per_column, width));
+      x1 = floor (wm_timeline_frame_to_x (self->timeline, block->first_frame + (i + 1) * per_column, width));
+      x1 = MAX (x1, x0 + 1);
+      if (have_run && x0 < run_x1)
+        {
+          run_min = MIN (run_min, mins[i]);
+          run_max = MAX (run_max, maxs[i]);
+          run_x1 = MAX (run_x1, x1);
+          continue;
+        }
+      if (have_run)
+        add_column_rect (cr, run_x0, run_x1, run_min, run_max, centre, mid, scale);
+      run_x0 = x0;
+      run_x1 = x1;
+      run_min = mins[i];
+      run_max = maxs[i];
+      have_run = TRUE;
+    }
+  if (have_run)
+    add_column_rect (cr, run_x0, run_x1, run_min, run_max, centre, mid, scale);
+  cairo_fill (cr);
+}
+
+static void
+draw_samples (WmSignalView *self,
+              cairo_t      *cr,
+              guint         channel,
+              int           width,
+              int           top,
+              int           height)
+{
+  const WmSignalBlock *block = self->block;
+  gsize n = wm_signal_block_get_n_values (block);
+  const float *values = block->mins + channel * n;
+  double centre = top + height / 2.0;
+  double mid, scale;
+  double pixels_per_frame;
+
+  if (n == 0)
+    return;
+
+  channel_scale (self, channel, height, &mid, &scale);
+  pixels_per_frame = wm_timeline_frame_to_x (self->timeline, 1, width)
+                     - wm_timeline_frame_to_x (self->timeline, 0, width);
+
+  /* Steps: each sample holds its value for one frame, joined by risers. */
+  for (gsize i = 0; i < n; i++)
+    {
+      double x0 = wm_timeline_frame_to_x (self->timeline, block->first_frame + (gint64) i, width);
+      double y = round (centre - (values[i] - mid) * scale) + 0.5;
+
+      if (i == 0)
+        cairo_move_to (cr, x0, y);
+      else
+        cairo_line_to (cr, x0, y);
+      cairo_line_to (cr, x0 + pixels_per_frame, y);
+    }
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+
+  /* Points once samples are far enough apart to tell. */
+  if (pixels_per_frame >= 6)
+    {
+      for (gsize i = 0; i < n; i++)
+        {
+          double x = wm_timeline_frame_to_x (self->timeline, block->first_frame + (gint64) i, width);
+          double y = round (centre - (values[i] - mid) * scale);
+
+          cairo_rectangle (cr, floor (x) - 1, y - 1.5, 4, 4);
+        }
+      cairo_fill (cr);
+    }
+}
+
+static void
+draw_gutter (WmSignalView *self,
+             GtkSnapshot  *snapshot,
+             guint         channel,
+             int           top,
+             int           height)
+{
+  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  const char *name = recording->channel_names != NULL ? recording->channel_names[channel] : NULL;
+  const char *unit = recording->channel_units != NULL ? recording->channel_units[channel] : NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *fallback = NULL;
+  double mid, scale, half;
+
+  if (name == NULL || *name == '\0')
+    name = fallback = g_strdup_printf (_("Channel %u"), channel + 1);
+  title = unit != NULL && *unit != '\0' ? g_strdup_printf ("%s (%s)", name, unit) : g_strdup (name);
+
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, top, WM_TIMELINE_GUTTER - 4, height));
+  wm_view_snapshot_text (snapshot, GTK_WIDGET (self), title, 4, top + 2, &wm_view_color_text);
+
+  /* The values at the top and bottom edges of the channel. */
+  channel_scale (self, channel, height, &mid, &scale);
+  half = (height / 2.0 - 2) / scale;
+  if (height >= 56)
+    {
+      char top_value[32], bottom_value[32];
+
+      g_snprintf (top_value, sizeof top_value, "%.3g", mid + half);
+      g_snprintf (bottom_value, sizeof bottom_value, "%.3g", mid - half);
+      wm_view_snapshot_text (snapshot, GTK_WIDGET (self), top_value, 4, top + 18,
+                             &wm_view_color_text);
+      wm_view_snapshot_text (snapshot, GTK_WIDGET (self), bottom_value, 4, top + height - 16,
+                             &wm_view_color_text);
+    }
+  gtk_snapshot_pop (snapshot);
+}
+
+GskRenderNode *
+wm_signal_view_get_node (WmSignalView *self,
+                         int           width,
+                         int           height)
+{
+  const WmRecording *recording;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  guint n_channels;
+
+  g_return_val_if_fail (WM_IS_SIGNAL_VIEW (self), NULL);
+
+  if (self->node != NULL && self->node_width == width && self->node_height == height)
+    return self->node;
+  g_clear_pointer (&self->node, gsk_render_node_unref);
+
+  recording = wm_timeline_get_recording (self->timeline);
+  if (recording == NULL || width <= WM_TIMELINE_GUTTER || height <= 0)
+    return NULL;
+
+  snapshot = gtk_snapshot_new ();
+  n_channels = recording->n_channels;
+
+  for (guint c = 0; c < n_channels; c++)
+    {
+      int top, ch;
+      double mid, scale;
+
+      wm_timeline_get_channel_area (self->timeline, c, height, &top, &ch);
+      if (ch <= 0)
+        continue;
+
+      /* Separator above every channel but the first, and the zero line. */
+      if (c > 0)
+        wm_view_snapshot_rect (snapshot, 0, top, width, 1, &wm_view_color_grid);
+      channel_scale (self, c, ch, &mid, &scale);
+      wm_view_snapshot_rect (snapshot, WM_TIMELINE_GUTTER, top + ch / 2.0 + mid * scale,
+                             width - WM_TIMELINE_GUTTER, 1, &wm_view_color_grid);
+
+      if (self->block != NULL && self->error == NULL && c < self->block->n_channels)
+        {
+          graphene_rect_t area = GRAPHENE_RECT_INIT (WM_TIMELINE_GUTTER, top,
+                                                     width - WM_TIMELINE_GUTTER, ch);
+          cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &area);
+
+          cairo_rectangle (cr, area.origin.x, area.origin.y, area.size.width, area.size.height);
+          cairo_clip (cr);
+          gdk_cairo_set_source_rgba (cr, &wm_view_color_signal);
+          if (self->block->kind == WM_SIGNAL_BLOCK_SAMPLES)
+            draw_samples (self, cr, c, width, top, ch);
+          else
+            draw_summary (self, cr, c, width, top, ch);
+          cairo_destroy (cr);
+        }
+      draw_gutter (self, snapshot, c, top, ch);
+    }
+
+  if (self->error != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not read the samples: %s"), self->error);
+
+      wm_view_snapshot_text (snapshot, GTK_WIDGET (self), message, WM_TIMELINE_GUTTER + 8, 8,
+                             &wm_view_color_playhead);
+    }
+
+  self->node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  self->node_width = width;
+  self->node_height = height;
+  return self->node;
+}
+
+static void
+wm_signal_view_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  WmSignalView *self = WM_SIGNAL_VIEW (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderNode *node = wm_signal_view_get_node (self, width, height);
+
+  if (node != NULL)
+    gtk_snapshot_append_node (snapshot, node);
+  wm_view_snapshot_marks (snapshot, self->timeline, width, height);
+}
+
+static void
+wm_signal_view_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  /* The cached node knows its size; only the data may need a new read. */
+  request_data (WM_SIGNAL_VIEW (widget));
+}
+
+static void
+wm_signal_view_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  WmSignalView *self = WM_SIGNAL_VIEW (widget);
+  guint n_channels = MAX (wm_timeline_get_n_channels (self->timeline), 1);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = WM_TIMELINE_GUTTER + 100;
+      *natural = WM_TIMELINE_GUTTER + 600;
+    }
+  else
+    {
+      *minimum = 32 * (int) n_channels;
+      *natural = 120 * (int) n_channels;
+    }
+}
+
+static void
+on_range_changed (WmSignalView *self)
+{
+  invalidate (self);
+  request_data (self);
+}
+
+static void
+on_marks_changed (WmSignalView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_layout_changed (WmSignalView *self)
+{
+  invalidate (self);
+}
+
+static void
+on_recording_changed (WmSignalView *self)
+{
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  restart (self);
+}
+
+/* The channel whose lower border is within grab distance of y, or -1. */
+static int
+border_at (WmSignalView *self,
+           double        y)
+{
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  guint n = wm_timeline_get_n_channels (self->timeline);
+
+  for (guint c = 0; c + 1 < n; c++)
+    {
+      int top, ch;
+
+      wm_timeline_get_channel_area (self->timeline, c, height, &top, &ch);
+      if (fabs (y - (top + ch)) <= BORDER_GRAB)
+        return (int) c;
+    }
+  return -1;
+}
+
+static void
+on_motion (GtkEventControllerMotion *motion,
+           double                    x,
+           double                    y,
+           WmSignalView             *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+
+  self->pointer_y = y;
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), border_at (self, y) >= 0 ? "ns-resize" : NULL);
+  wm_timeline_set_hover (self->timeline,
+                         x >= WM_TIMELINE_GUTTER ? wm_timeline_x_to_frame (self->timeline, x, width) : -1);
+}
+
+static void
+on_leave (GtkEventControllerMotion *motion,
+          WmSignalView             *self)
+{
+  wm_timeline_set_hover (self->timeline, -1);
+}
+
+static gint64
+frame_at (WmSignalView *self,
+          double        x)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  double frame = wm_timeline_x_to_frame (self->timeline, MAX (x, WM_TIMELINE_GUTTER), width);
+
+  return CLAMP ((gint64) llround (frame), 0, wm_timeline_get_n_frames (self->timeline));
+}
+
+static void
+on_drag_begin (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               WmSignalView   *self)
+{
+  self->drag_start_x = x;
+  self->resize_border = border_at (self, y);
+  if (self->resize_border >= 0)
+    {
+      self->resize_start_weight_above = wm_timeline_get_channel_weight (self->timeline, self->resize_border);
+      self->resize_start_weight_below = wm_timeline_get_channel_weight (self->timeline, self->resize_border + 1);
+    }
+  self->drag_anchor = frame_at (self, x);
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture,
+                double          dx,
+                double          dy,
+                WmSignalView   *self)
+{
+  if (self->resize_border >= 0)
+    {
+      /* Move weight between the two channels so the others stay put. */
+      int height = gtk_widget_get_height (GTK_WIDGET (self));
+      guint n = wm_timeline_get_n_channels (self->timeline);
+      double total = 0;
+      double pair = self->resize_start_weight_above + self->resize_start_weight_below;
+      double delta;
+
+      for (guint c = 0; c < n; c++)
+        total += wm_timeline_get_channel_weight (self->timeline, c);
+      delta = dy * total / MAX (height, 1);
+      delta = CLAMP (delta, 0.1 - self->resize_start_weight_above, self->resize_start_weight_below - 0.1);
+      wm_timeline_set_channel_weight (self->timeline, self->resize_border,
+                                      self->resize_start_weight_above + delta);
+      wm_timeline_set_channel_weight (self->timeline, self->resize_border + 1,
+                                      pair - (self->resize_start_weight_above + delta));
+      return;
+    }
+
+  if (fabs (dx) >= 3)
+    wm_timeline_set_selection (self->timeline, self->drag_anchor,
+                               frame_at (self, self->drag_start_x + dx));
+}
+
+static void
+on_drag_end (GtkGestureDrag *gesture,
+             double          dx,
+             double          dy,
+             WmSignalView   *self)
+{
+  if (self->resize_border >= 0)
+    {
+      self->resize_border = -1;
+      return;
+    }
+  if (fabs (dx) < 3)
+    {
+      /* A click: the cursor moves there and the selection goes. */
+      wm_timeline_set_selection (self->timeline, -1, -1);
+      wm_timeline_set_cursor (self->timeline, self->drag_anchor);
+    }
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *scroll,
+           double                    dx,
+           double                    dy,
+           WmSignalView             *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
+  int channel;
+
+  if ((state & GDK_ALT_MASK) == 0)
+    return FALSE;
+
+  channel = wm_timeline_channel_at_y (self->timeline, self->pointer_y,
+                                      gtk_widget_get_height (GTK_WIDGET (self)));
+  if (channel < 0)
+    return FALSE;
+  wm_timeline_set_channel_gain (self->timeline, channel,
+                                wm_timeline_get_channel_gain (self->timeline, channel) * pow (1.25, -dy));
+  return TRUE;
+}
+
+static void
+wm_signal_view_dispose (GObject *object)
+{
+  WmSignalView *self = WM_SIGNAL_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->timeline != NULL)
+    g_signal_handlers_disconnect_by_data (self->timeline, self);
+  g_clear_object (&self->timeline);
+  g_clear_pointer (&self->reader, wm_signal_reader_unref);
+  g_clear_pointer (&self->node, gsk_render_node_unref);
+
+  G_OBJECT_CLASS (wm_signal_view_parent_class)->dispose (object);
+}
+
+static void
+wm_signal_view_finalize (GObject *object)
+{
+  WmSignalView *self = WM_SIGNAL_VIEW (object);
+
+  g_clear_pointer (&self->block, wm_signal_block_free);
+  g_clear_pointer (&self->extent, wm_signal_block_free);
+  g_clear_pointer (&self->error, g_free);
+
+  G_OBJECT_CLASS (wm_signal_view_parent_class)->finalize (object);
+}
+
+static void
+wm_signal_view_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  WmSignalView *self = WM_SIGNAL_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, wm_signal_view_get_busy (self));
+      break;
+
+    case PROP_TIMELINE:
+      g_value_set_object (value, self->timeline);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wm_signal_view_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  WmSignalView *self = WM_SIGNAL_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TIMELINE:
+      /* Construct-only; a part made without one gets one of its own. */
+      self->timeline = g_value_get_object (value) != NULL ? g_value_dup_object (value)
+                                                          : wm_timeline_new ();
+      g_signal_connect_swapped (self->timeline, "range-changed", G_CALLBACK (on_range_changed), self);
+      g_signal_connect_swapped (self->timeline, "marks-changed", G_CALLBACK (on_marks_changed), self);
+      g_signal_connect_swapped (self->timeline, "layout-changed", G_CALLBACK (on_layout_changed), self);
+      g_signal_connect_swapped (self->timeline, "recording-changed", G_CALLBACK (on_recording_changed), self);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wm_signal_view_class_init (WmSignalViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = wm_signal_view_dispose;
+  object_class->finalize = wm_signal_view_finalize;
+  object_class->get_property = wm_signal_view_get_property;
+  object_class->set_property = wm_signal_view_set_property;
+
+  widget_class->snapshot = wm_signal_view_snapshot;
+  widget_class->size_allocate = wm_signal_view_size_allocate;
+  widget_class->measure = wm_signal_view_measure;
+
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIMELINE] =
+    g_param_spec_object ("timeline", NULL, NULL, WM_TYPE_TIMELINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "wmsignalview");
+}
+
+static void
+wm_signal_view_init (WmSignalView *self)
+{
+  GtkEventController *motion;
+  GtkEventController *scroll;
+  GtkGesture *drag;
+
+  self->cancellable = g_cancellable_new ();
+  self->resize_border = -1;
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+
+  drag = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+}
+
+GtkWidget *
+wm_signal_view_new (WmTimeline *timeline)
+{
+  g_return_val_if_fail (WM_IS_TIMELINE (timeline), NULL);
+
+  return g_object_new (WM_TYPE_SIGNAL_VIEW, "timeline", timeline, NULL);
+}
+
+void
+wm_signal_view_set_reader (WmSignalView   *self,
+                           WmSignalReader *reader)
+{
+  g_return_if_fail (WM_IS_SIGNAL_VIEW (self));
+
+  if (reader == self->reader)
+    return;
+  if (reader != NULL)
+    wm_signal_reader_ref (reader);
+  g_clear_pointer (&self->reader, wm_signal_reader_unref);
+  self->reader = reader;
+  restart (self);
+}

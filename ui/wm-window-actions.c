@@ -1,0 +1,442 @@
+/* wm-window-actions.c — the window's actions and their enabled state
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "wm-recording-item.h"
+#include "wm-window-private.h"
+
+static void
+add_file_filter (GtkFileChooser *chooser,
+                 const char     *name,
+                 const char    **patterns)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  for (guint i = 0; patterns[i] != NULL; i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+static void
+add_project_filter (GtkFileChooser *chooser)
+{
+  static const char *patterns[] = { "*.waymark", NULL };
+
+  add_file_filter (chooser, _("Waymark projects"), patterns);
+}
+
+static void
+on_new_project_response (GtkNativeDialog *dialog,
+                         int              response,
+                         gpointer         user_data)
+{
+  WmWindow *self = WM_WINDOW (user_data);
+  g_autoptr(GFile) chosen = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *basename = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      basename = g_file_get_basename (chosen);
+      if (g_str_has_suffix (basename, ".waymark"))
+        file = g_object_ref (chosen);
+      else
+        {
+          g_autoptr(GFile) parent = g_file_get_parent (chosen);
+          g_autofree char *name = g_strconcat (basename, ".waymark", NULL);
+
+          file = g_file_get_child (parent, name);
+        }
+
+      if (!wm_window_create_project (self, file, &error))
+        wm_window_show_message (self, error->message);
+    }
+
+  g_object_unref (dialog);
+}
+
+static void
+new_project_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("New Project"), GTK_WINDOW (widget),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Create"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), _("Untitled.waymark"));
+  add_project_filter (GTK_FILE_CHOOSER (dialog));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_new_project_response), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+on_open_project_response (GtkNativeDialog *dialog,
+                          int              response,
+                          gpointer         user_data)
+{
+  WmWindow *self = WM_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+
+      if (!wm_window_open_project (self, file, &error))
+        wm_window_show_message (self, error->message);
+    }
+
+  g_object_unref (dialog);
+}
+
+static void
+open_project_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("Open Project"), GTK_WINDOW (widget),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  add_project_filter (GTK_FILE_CHOOSER (dialog));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_open_project_response), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+on_import_response (GtkNativeDialog *dialog,
+                    int              response,
+                    gpointer         user_data)
+{
+  WmWindow *self = WM_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GPtrArray) array = g_ptr_array_new_with_free_func (g_object_unref);
+      guint n = g_list_model_get_n_items (files);
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (array, g_list_model_get_item (files, i));
+      wm_window_import_files (self, (GFile **) array->pdata, array->len);
+    }
+
+  g_object_unref (dialog);
+}
+
+void
+_wm_window_choose_import (WmWindow *self)
+{
+  static const char *supported[] = {
+    "*.wav", "*.WAV", "*.flac", "*.FLAC", "*.ogg", "*.oga", "*.aif", "*.aiff", "*.AIFF",
+    "*.csv", "*.CSV", "*.tsv", NULL,
+  };
+  static const char *audio[] = {
+    "*.wav", "*.WAV", "*.flac", "*.FLAC", "*.ogg", "*.oga", "*.aif", "*.aiff", "*.AIFF", NULL,
+  };
+  static const char *sensor[] = { "*.csv", "*.CSV", "*.tsv", NULL };
+  static const char *all[] = { "*", NULL };
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (_("Import Recordings"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Import"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), TRUE);
+  add_file_filter (GTK_FILE_CHOOSER (dialog), _("Audio and sensor files"), supported);
+  add_file_filter (GTK_FILE_CHOOSER (dialog), _("Audio files"), audio);
+  add_file_filter (GTK_FILE_CHOOSER (dialog), _("Sensor CSV files"), sensor);
+  add_file_filter (GTK_FILE_CHOOSER (dialog), _("All files"), all);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_import_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  _wm_window_choose_import (WM_WINDOW (widget));
+}
+
+static void
+cancel_import_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  wm_window_cancel_import (WM_WINDOW (widget));
+}
+
+/* After an undo or redo: select the label it touched, on its recording,
+ * when the label still exists. */
+static void
+show_label (WmWindow *self,
+            gint64    label_id)
+{
+  g_autoptr(WmLabel) label = NULL;
+
+  if (label_id <= 0)
+    return;
+
+  label = wm_store_get_label (self->store, label_id, NULL);
+  if (label == NULL || !wm_window_select_recording (self, label->recording_id))
+    return;
+
+  wm_recording_view_set_selected_label_id (self->recording_view, label->id);
+}
+
+static void
+undo_redo_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  WmWindow *self = WM_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  gint64 label_id = 0;
+  gboolean done;
+
+  if (g_str_equal (action_name, "win.undo"))
+    done = wm_store_undo (self->store, &label_id, &error);
+  else
+    done = wm_store_redo (self->store, &label_id, &error);
+
+  if (!done)
+    wm_window_show_message (self, error->message);
+
+  wm_recording_view_reload_labels (self->recording_view);
+  if (done)
+    show_label (self, label_id);
+  _wm_window_actions_update (self);
+}
+
+static const WmRecording *
+selected_recording (WmWindow *self)
+{
+  WmRecordingItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  return item != NULL ? wm_recording_item_get_recording (item) : NULL;
+}
+
+/* The range that Play plays, from the playback-range setting. */
+static void
+get_play_range (WmWindow          *self,
+                const WmRecording *recording,
+                gint64            *start_frame,
+                gint64            *end_frame)
+{
+  g_autofree char *range = g_settings_get_string (self->settings, "playback-range");
+  gint64 selection_start, selection_end;
+  gint64 visible_start, visible_end;
+  gboolean has_selection;
+
+  has_selection = wm_recording_view_get_selection (self->recording_view,
+                                                   &selection_start, &selection_end)
+                  && selection_end > selection_start;
+  wm_recording_view_get_visible_range (self->recording_view, &visible_start, &visible_end);
+
+  if (g_str_equal (range, "cursor"))
+    {
+      gint64 cursor = wm_recording_view_get_cursor_frame (self->recording_view);
+
+      if (cursor < 0)
+        cursor = has_selection ? selection_start : visible_start;
+      *start_frame = cursor;
+      *end_frame = recording->n_frames;
+    }
+  else if (g_str_equal (range, "selection") && has_selection)
+    {
+      *start_frame = selection_start;
+      *end_frame = selection_end;
+    }
+  else if (g_str_equal (range, "selection")
+           && wm_recording_view_get_cursor_frame (self->recording_view) >= visible_start
+           && wm_recording_view_get_cursor_frame (self->recording_view) < visible_end)
+    {
+      /* No selection: from the cursor to the end of what is shown */
+      *start_frame = wm_recording_view_get_cursor_frame (self->recording_view);
+      *end_frame = visible_end;
+    }
+  else
+    {
+      *start_frame = visible_start;
+      *end_frame = visible_end;
+    }
+}
+
+static void
+play_pause_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  WmWindow *self = WM_WINDOW (widget);
+  const WmRecording *recording;
+  g_autoptr(GError) error = NULL;
+  gint64 start_frame, end_frame;
+
+  switch (wm_player_get_state (self->player))
+    {
+    case WM_PLAYER_STATE_PLAYING:
+      wm_player_pause (self->player);
+      return;
+
+    case WM_PLAYER_STATE_PAUSED:
+      wm_player_resume (self->player);
+      return;
+
+    case WM_PLAYER_STATE_STOPPED:
+    default:
+      break;
+    }
+
+  recording = selected_recording (self);
+  if (recording == NULL)
+    return;
+
+  get_play_range (self, recording, &start_frame, &end_frame);
+  if (!wm_player_play (self->player, self->store, recording->id, start_frame, end_frame, &error))
+    wm_window_show_message (self, error->message);
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  wm_player_stop (WM_WINDOW (widget)->player);
+}
+
+/* win.zoom-* forward to the view's own actions, for the header bar buttons. */
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  WmWindow *self = WM_WINDOW (widget);
+  g_autofree char *view_action = g_strconcat ("view.", action_name + strlen ("win."), NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (self->recording_view), view_action, NULL);
+}
+
+static void
+filter_recordings_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  WmWindow *self = WM_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+select_class_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  WmWindow *self = WM_WINDOW (widget);
+  char key[2] = { (char) ('0' + g_variant_get_int32 (parameter)), '\0' };
+
+  wm_classes_panel_select_by_shortcut (self->classes_panel, key);
+}
+
+void
+_wm_window_class_actions_init (WmWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_install_action (widget_class, "win.new-project", NULL, new_project_action);
+  gtk_widget_class_install_action (widget_class, "win.open-project", NULL, open_project_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-import", NULL, cancel_import_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_redo_action);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL, undo_redo_action);
+  gtk_widget_class_install_action (widget_class, "win.play-pause", NULL, play_pause_action);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.select-class", "i", select_class_action);
+  gtk_widget_class_install_action (widget_class, "win.filter-recordings", NULL,
+                                   filter_recordings_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK,
+                                       "win.undo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Z,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
+                                       "win.import", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
+                                       "win.open-project", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.new-project", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "win.filter-recordings", NULL);
+  for (int digit = 1; digit <= 9; digit++)
+    {
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0 + digit, 0,
+                                           "win.select-class", "i", digit);
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0 + digit, 0,
+                                           "win.select-class", "i", digit);
+    }
+}
+
+void
+_wm_window_actions_init (WmWindow *self)
+{
+  g_autoptr(GAction) view_mode = g_settings_create_action (self->settings, "view-mode");
+  g_autoptr(GAction) playback_range = g_settings_create_action (self->settings, "playback-range");
+
+  g_action_map_add_action (G_ACTION_MAP (self), view_mode);
+  g_action_map_add_action (G_ACTION_MAP (self), playback_range);
+}
+
+void
+_wm_window_actions_update (WmWindow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  const WmRecording *recording = selected_recording (self);
+  WmPlayerState state = wm_player_get_state (self->player);
+  gboolean has_project = self->store != NULL;
+  gboolean writable = has_project && !wm_store_is_read_only (self->store);
+  gboolean playable = recording != NULL && recording->kind == WM_RECORDING_KIND_AUDIO;
+
+  gtk_widget_action_set_enabled (widget, "win.import", writable);
+  gtk_widget_action_set_enabled (widget, "win.cancel-import", self->import_cancellable != NULL);
+  gtk_widget_action_set_enabled (widget, "win.undo", writable && wm_store_can_undo (self->store));
+  gtk_widget_action_set_enabled (widget, "win.redo", writable && wm_store_can_redo (self->store));
+  gtk_widget_action_set_enabled (widget, "win.play-pause",
+                                 playable || state != WM_PLAYER_STATE_STOPPED);
+  gtk_widget_action_set_enabled (widget, "win.stop", state != WM_PLAYER_STATE_STOPPED);
+  gtk_widget_action_set_enabled (widget, "win.zoom-in", recording != NULL);
+  gtk_widget_action_set_enabled (widget, "win.zoom-out", recording != NULL);
+  gtk_widget_action_set_enabled (widget, "win.zoom-fit", recording != NULL);
+  gtk_widget_action_set_enabled (widget, "win.select-class", has_project);
+  gtk_widget_action_set_enabled (widget, "win.filter-recordings", has_project);
+
+  if (state == WM_PLAYER_STATE_PLAYING)
+    {
+      gtk_button_set_icon_name (self->play_button, "media-playback-pause-symbolic");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button), _("Pause (Space)"));
+    }
+  else
+    {
+      gtk_button_set_icon_name (self->play_button, "media-playback-start-symbolic");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button), _("Play (Space)"));
+    }
+}
