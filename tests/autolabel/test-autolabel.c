@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store-dump.h"
+#include "test-util.h"
 #include "wm-autolabel.h"
 #include "wm-evaluate.h"
 #include "wm-report.h"
@@ -66,17 +67,8 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   g_clear_object (&f->store);
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (f->dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (f->dir);
+  wm_test_remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
@@ -620,8 +612,7 @@ test_evaluate (void)
   g_assert_null (read);
   g_assert_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, ":2:"));
-  g_unlink (csv);
-  g_rmdir (dir);
+  wm_test_remove_tree (dir);
 }
 
 static void

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "store-dump.h"
+#include "test-util.h"
 
 typedef struct {
   char *dir;
@@ -19,16 +20,6 @@ typedef struct {
   char *wav;      /* 2 s, 8 kHz, mono, 16-bit, known samples */
   char *csv;      /* 100 Hz, 3 channels, 50 rows */
 } Fixture;
-
-static const char *
-cli_path (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_build_filename (g_getenv ("WAYMARK_BUILD_ROOT"), "app", "cli", "waymark-cli", NULL);
-  return path;
-}
 
 static gint16
 known_sample (gint64 i)
@@ -64,46 +55,6 @@ write_wav (const char *path,
   sf_close (sf);
 }
 
-/* Runs waymark-cli with @argv (NULL-terminated), checks its exit status and
- * hands back what it printed. */
-static void
-run_cli (int          expected_status,
-         char       **out_stdout,
-         char       **out_stderr,
-         const char  *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) cli_path ());
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "WAYMARK_PROJECT");
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  if (g_subprocess_get_exit_status (process) != expected_status)
-    g_error ("waymark-cli %s exited with %d, not %d\nstdout: %s\nstderr: %s",
-             first, g_subprocess_get_exit_status (process), expected_status, out, err);
-  if (out_stdout != NULL)
-    *out_stdout = g_steal_pointer (&out);
-  if (out_stderr != NULL)
-    *out_stderr = g_steal_pointer (&err);
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -119,27 +70,16 @@ fixture_setup (Fixture       *f,
     g_string_append_printf (csv, "%.2f,%d.5,-%d,21.%d\n", i / 100.0, i, i * 2, i % 10);
   f->csv = fixture_file (f, "imu_walk.csv", csv->str, -1);
 
-  run_cli (0, NULL, NULL, "init", f->project, NULL);
-  run_cli (0, NULL, NULL, "-p", f->project, "import", f->wav, f->csv, NULL);
-  run_cli (0, NULL, NULL, "-p", f->project, "classes", "add", "wake", "--color", "#e01b24", "--key", "1", NULL);
+  wm_test_run_cli (0, NULL, NULL, "init", f->project, NULL);
+  wm_test_run_cli (0, NULL, NULL, "-p", f->project, "import", f->wav, f->csv, NULL);
+  wm_test_run_cli (0, NULL, NULL, "-p", f->project, "classes", "add", "wake", "--color", "#e01b24", "--key", "1", NULL);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (f->dir, name, NULL);
-      if (g_file_test (p, G_FILE_TEST_IS_DIR))
-        g_rmdir (p);
-      else
-        g_unlink (p);
-    }
-  g_rmdir (f->dir);
+  wm_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->project);
   g_free (f->wav);
@@ -171,7 +111,7 @@ test_walkthrough (Fixture       *f,
   JsonArray *array;
   JsonObject *o;
 
-  run_cli (0, &list, NULL, "-p", f->project, "list", "--json", NULL);
+  wm_test_run_cli (0, &list, NULL, "-p", f->project, "list", "--json", NULL);
   root = parse_json (list);
   array = json_node_get_array (root);
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
@@ -187,7 +127,7 @@ test_walkthrough (Fixture       *f,
   g_clear_pointer (&root, json_node_unref);
 
   /* 1.25 s to 1.2505 s at 8 kHz: frames 10000..10003, the very samples written. */
-  run_cli (0, &samples, NULL, "-p", f->project, "samples", "1", "--from", "1.25s", "--to", "00:00:01.2505", "--csv", NULL);
+  wm_test_run_cli (0, &samples, NULL, "-p", f->project, "samples", "1", "--from", "1.25s", "--to", "00:00:01.2505", "--csv", NULL);
   lines = g_strsplit (samples, "\n", -1);
   g_assert_cmpstr (lines[0], ==, "frame,time_s,mono");
   for (int i = 0; i < 4; i++)
@@ -198,9 +138,9 @@ test_walkthrough (Fixture       *f,
     }
   g_assert_cmpstr (lines[5], ==, "");
 
-  run_cli (0, NULL, NULL, "-p", f->project, "labels", "add", "1", "1.25s", "1.5s", "wake", NULL);
-  run_cli (0, NULL, NULL, "-p", f->project, "labels", "add", "night1", "12000", "12000", "wake", NULL);
-  run_cli (0, &labels, NULL, "-p", f->project, "labels", "list", "--json", NULL);
+  wm_test_run_cli (0, NULL, NULL, "-p", f->project, "labels", "add", "1", "1.25s", "1.5s", "wake", NULL);
+  wm_test_run_cli (0, NULL, NULL, "-p", f->project, "labels", "add", "night1", "12000", "12000", "wake", NULL);
+  wm_test_run_cli (0, &labels, NULL, "-p", f->project, "labels", "list", "--json", NULL);
   root = parse_json (labels);
   array = json_node_get_array (root);
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
@@ -213,14 +153,14 @@ test_walkthrough (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (o, "start_frame"), ==, json_object_get_int_member (o, "end_frame"));
   g_clear_pointer (&root, json_node_unref);
 
-  run_cli (0, &undo, NULL, "-p", f->project, "labels", "undo", NULL);
-  run_cli (0, &after_undo, NULL, "-p", f->project, "labels", "list", "--json", NULL);
+  wm_test_run_cli (0, &undo, NULL, "-p", f->project, "labels", "undo", NULL);
+  wm_test_run_cli (0, &after_undo, NULL, "-p", f->project, "labels", "list", "--json", NULL);
   root = parse_json (after_undo);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 1);
   g_clear_pointer (&root, json_node_unref);
-  run_cli (0, NULL, NULL, "-p", f->project, "labels", "redo", NULL);
+  wm_test_run_cli (0, NULL, NULL, "-p", f->project, "labels", "redo", NULL);
   g_clear_pointer (&after_undo, g_free);
-  run_cli (0, &after_undo, NULL, "-p", f->project, "labels", "list", "--json", NULL);
+  wm_test_run_cli (0, &after_undo, NULL, "-p", f->project, "labels", "list", "--json", NULL);
   g_assert_cmpstr (after_undo, ==, labels);
 
   /* The same content again is reported, not stored. */
@@ -229,7 +169,7 @@ test_walkthrough (Fixture       *f,
     g_autofree char *before = wm_test_dump_store (f->project);
     g_autofree char *after = NULL;
 
-    run_cli (0, &out, NULL, "-p", f->project, "import", f->wav, NULL);
+    wm_test_run_cli (0, &out, NULL, "-p", f->project, "import", f->wav, NULL);
     g_assert_nonnull (strstr (out, "already imported as recording 1"));
     after = wm_test_dump_store (f->project);
     g_assert_cmpstr (before, ==, after);
@@ -248,26 +188,29 @@ test_help_and_usage (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       g_autofree char *out = NULL;
-      run_cli (0, &out, NULL, commands[i], "--help", NULL);
+      wm_test_run_cli (0, &out, NULL, commands[i], "--help", NULL);
       g_assert_nonnull (strstr (out, "Usage:"));
       g_assert_nonnull (strstr (out, "--project"));
     }
   for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
     {
       g_autofree char *out = NULL;
-      run_cli (0, &out, NULL, groups[i][0], groups[i][1], "--help", NULL);
+      wm_test_run_cli (0, &out, NULL, groups[i][0], groups[i][1], "--help", NULL);
       g_assert_nonnull (strstr (out, "Usage:"));
     }
 
-  run_cli (2, NULL, NULL, "frobnicate", NULL);
-  run_cli (2, NULL, NULL, NULL, NULL);
-  run_cli (2, NULL, NULL, "labels", NULL);
-  run_cli (2, NULL, NULL, "labels", "add", "1", NULL);
-  run_cli (2, NULL, NULL, "-p", f->project, "list", "--no-such-option", NULL);
-  run_cli (2, NULL, NULL, "list", NULL); /* no project */
+  wm_test_run_cli (2, NULL, NULL, "frobnicate", NULL);
+  {
+    const char *no_arguments[] = { NULL };
+    g_assert_cmpint (wm_test_run_cli_argv (no_arguments, NULL, NULL), ==, 2);
+  }
+  wm_test_run_cli (2, NULL, NULL, "labels", NULL);
+  wm_test_run_cli (2, NULL, NULL, "labels", "add", "1", NULL);
+  wm_test_run_cli (2, NULL, NULL, "-p", f->project, "list", "--no-such-option", NULL);
+  wm_test_run_cli (2, NULL, NULL, "list", NULL); /* no project */
   {
     g_autofree char *err = NULL;
-    run_cli (2, NULL, &err, "-p", f->project, "labels", "add", "1", "soon", "1s", "wake", NULL);
+    wm_test_run_cli (2, NULL, &err, "-p", f->project, "labels", "add", "1", "soon", "1s", "wake", NULL);
     g_assert_nonnull (strstr (err, "“soon” is not a time"));
   }
 }
@@ -320,7 +263,7 @@ test_bad_imports (Fixture       *f,
       g_autofree char *after = NULL;
 
       g_test_message ("bad import: %s", cases[i].name);
-      run_cli (1, NULL, &err, "-p", f->project, "import", path, NULL);
+      wm_test_run_cli (1, NULL, &err, "-p", f->project, "import", path, NULL);
       for (guint k = 0; k < G_N_ELEMENTS (cases[i].expect) && cases[i].expect[k] != NULL; k++)
         if (strstr (err, cases[i].expect[k]) == NULL)
           g_error ("%s: message “%s” lacks “%s”", cases[i].name, err, cases[i].expect[k]);
@@ -335,7 +278,7 @@ test_bad_imports (Fixture       *f,
       g_autofree char *after = NULL;
 
       g_test_message ("bad import: %s", *path);
-      run_cli (1, NULL, &err, "-p", f->project, "import", *path, NULL);
+      wm_test_run_cli (1, NULL, &err, "-p", f->project, "import", *path, NULL);
       g_assert_nonnull (strstr (err, *path));
       after = wm_test_dump_store (f->project);
       g_assert_cmpstr (before, ==, after);
@@ -359,15 +302,15 @@ test_bad_labels (Fixture       *f,
       g_autofree char *err = NULL;
       g_autofree char *after = NULL;
 
-      run_cli (1, NULL, &err, "-p", f->project, "labels", "add",
+      wm_test_run_cli (1, NULL, &err, "-p", f->project, "labels", "add",
                cases[i][0], cases[i][1], cases[i][2], cases[i][3], NULL);
       if (strstr (err, cases[i][4]) == NULL)
         g_error ("message “%s” lacks “%s”", err, cases[i][4]);
       after = wm_test_dump_store (f->project);
       g_assert_cmpstr (before, ==, after);
     }
-  run_cli (1, NULL, NULL, "-p", f->project, "labels", "undo", NULL);
-  run_cli (1, NULL, NULL, "-p", f->project, "labels", "remove", "42", NULL);
+  wm_test_run_cli (1, NULL, NULL, "-p", f->project, "labels", "undo", NULL);
+  wm_test_run_cli (1, NULL, NULL, "-p", f->project, "labels", "remove", "42", NULL);
 }
 
 static void
@@ -384,14 +327,14 @@ test_bad_projects (Fixture       *f,
   for (const char *const *path = (const char *const[]) { text, missing, f->dir, NULL }; *path != NULL; path++)
     {
       g_autofree char *err = NULL;
-      run_cli (1, NULL, &err, "-p", *path, "import", f->wav, NULL);
+      wm_test_run_cli (1, NULL, &err, "-p", *path, "import", f->wav, NULL);
       g_assert_nonnull (strstr (err, *path));
-      run_cli (1, NULL, NULL, "-p", *path, "list", NULL);
+      wm_test_run_cli (1, NULL, NULL, "-p", *path, "list", NULL);
     }
   g_assert_true (g_file_get_contents (text, &after, &after_len, NULL));
   g_assert_cmpmem (before, before_len, after, after_len);
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
-  run_cli (1, NULL, NULL, "init", f->project, NULL);
+  wm_test_run_cli (1, NULL, NULL, "init", f->project, NULL);
 }
 
 /* Root may write any file; the read-only case runs the tool as "nobody". */
@@ -415,7 +358,8 @@ test_read_only_project (Fixture       *f,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *err = NULL;
-  const char *argv[] = { cli_path (), "-p", f->project, "labels", "add", "1", "0s", "1s", "wake", NULL };
+  g_autofree char *cli = g_build_filename (g_getenv ("WAYMARK_BUILD_ROOT"), "app", "cli", "waymark-cli", NULL);
+  const char *argv[] = { cli, "-p", f->project, "labels", "add", "1", "0s", "1s", "wake", NULL };
 
   g_assert_cmpint (g_chmod (f->project, 0444), ==, 0);
   g_assert_cmpint (g_chmod (f->dir, 0777), ==, 0);

@@ -16,21 +16,12 @@
 #include <string.h>
 
 #include "store-dump.h"
+#include "test-util.h"
 
 typedef struct {
   char *dir;
   char *project;
 } Fixture;
-
-static const char *
-cli_path (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_build_filename (g_getenv ("WAYMARK_BUILD_ROOT"), "app", "cli", "waymark-cli", NULL);
-  return path;
-}
 
 static char *
 golden (const char *name)
@@ -38,34 +29,10 @@ golden (const char *name)
   return g_build_filename (g_getenv ("WAYMARK_SOURCE_ROOT"), "tests", "parity", "golden", name, NULL);
 }
 
-static int
-run_cli_argv (const char * const *argv,
-              char              **out_stdout,
-              char              **out_stderr)
-{
-  g_autoptr(GPtrArray) full = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (full, (gpointer) cli_path ());
-  for (; *argv != NULL; argv++)
-    g_ptr_array_add (full, (gpointer) *argv);
-  g_ptr_array_add (full, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) full->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out_stdout, out_stderr, &error);
-  g_assert_no_error (error);
-  return g_subprocess_get_exit_status (process);
-}
-
 #define RUN(status, out, err, ...) \
   G_STMT_START { \
     const char *argv_[] = { __VA_ARGS__, NULL }; \
-    int got_ = run_cli_argv (argv_, out, err); \
+    int got_ = wm_test_run_cli_argv (argv_, out, err); \
     if (got_ != (status)) \
       g_error ("waymark-cli %s exited %d, not %d", argv_[0], got_, status); \
   } G_STMT_END
@@ -83,15 +50,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (f->dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (f->dir);
+  wm_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->project);
 }

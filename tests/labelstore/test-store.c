@@ -13,6 +13,7 @@
 
 #include "wm-store.h"
 #include "store-dump.h"
+#include "test-util.h"
 
 typedef struct {
   char    *dir;
@@ -38,20 +39,9 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   if (f->store != NULL)
     g_assert_finalize_object (f->store);
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (f->dir, name, NULL);
-      g_chmod (p, 0600);
-      g_unlink (p);
-    }
-  g_chmod (f->dir, 0700);
-  g_rmdir (f->dir);
+  wm_test_remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
