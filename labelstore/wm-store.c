@@ -1169,12 +1169,13 @@ label_from_blob (gint64        label_id,
                  const void   *data,
                  gsize         size)
 {
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GVariant) variant = NULL;
   WmLabel *label = wm_label_new ();
   gint32 source;
 
-  variant = g_variant_new_from_data (G_VARIANT_TYPE (LABEL_VARIANT_TYPE),
-                                     g_memdup2 (data, size), size, FALSE, g_free, NULL);
+  bytes = g_bytes_new (data, size);
+  variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (LABEL_VARIANT_TYPE), bytes, FALSE));
   g_variant_get (variant, LABEL_VARIANT_TYPE,
                  &label->recording_id, &label->start_frame, &label->end_frame,
                  &label->class_id, &source, &label->confidence,
