@@ -10,31 +10,6 @@
 #define LOGIT_CLAMP (INT32_C (1) << 24)
 #define BLOCK 16u  /* gate rows per block in the packed kernels */
 
-/* Σ_j w[j] · x[j] of one int8 row; exact in i32 (|Σ| < 256 · 2^14), so any order gives
- * the same sum: sixteen lanes let desktop compilers vectorise it, while 8-bit MCUs keep
- * one accumulator in registers. */
-static int32_t
-dot_int8 (const uint8_t *w,
-          const int8_t  *x,
-          uint16_t       n)
-{
-  int32_t acc = 0;
-  uint16_t j = 0;
-#ifndef __AVR__
-  int32_t lane[16] = { 0 };
-  uint8_t k;
-
-  for (; j + 16u <= n; j = (uint16_t) (j + 16u))
-    for (k = 0; k < 16; k++)
-      lane[k] += (int16_t) wm_rd_i8 (w + j + k) * (int16_t) x[j + k];
-  for (k = 0; k < 16; k++)
-    acc += lane[k];
-#endif
-  for (; j < n; j++)
-    acc += (int16_t) wm_rd_i8 (w + j) * (int16_t) x[j];
-  return acc;
-}
-
 /* Σ_j w[j] · x[j] of one float row, j ascending (FORMAT.md 4), starting from acc. */
 static float
 dot_f32 (float          acc,
@@ -125,8 +100,8 @@ wm_lstm_step_int8 (const wm_layer_t *layer,
     for (r = 0; r < n_hidden; r++)
       gates[(uint32_t) g * n_hidden + r] =
         gate_int8 (layer, g, r,
-                   dot_int8 (layer->wx[g] + (uint32_t) r * n_in, x, n_in),
-                   dot_int8 (layer->wh[g] + (uint32_t) r * n_hidden, h, n_hidden));
+                   wm_dot_int8 (layer->wx[g] + (uint32_t) r * n_in, x, n_in),
+                   wm_dot_int8 (layer->wh[g] + (uint32_t) r * n_hidden, h, n_hidden));
   update_int8 (layer, gates, h, c);
 }
 
@@ -355,7 +330,7 @@ wm_head_int8 (const wm_model_t *model,
   for (k = 0; k < model->n_classes; k++)
     {
       int32_t acc = wm_add_sat32 (wm_rd_i32 (model->head_b + 4u * k),
-                                  dot_int8 (model->head_w + (uint32_t) k * n, h, n));
+                                  wm_dot_int8 (model->head_w + (uint32_t) k * n, h, n));
 
       logits[k] = wm_clamp32 (wm_requantize_inline (acc, model->head_mult, model->head_shift),
                               -LOGIT_CLAMP, LOGIT_CLAMP);

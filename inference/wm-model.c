@@ -15,7 +15,6 @@
 #define LAYER_RECORD 92u
 #define TENSOR_ENTRY 48u
 #define GATE_ORDER_IFGO UINT32_C (0x4F474649)
-#define FLT_MAX_VALUE 3.4028235e38f
 
 enum
 {
@@ -106,10 +105,13 @@ valid_zero_point (int32_t zp)
   return zp >= -128 && zp <= 127;
 }
 
+/* A positive, finite float32, judged from its bits so the parser does no float arithmetic
+ * (8-bit devices without FPU run the integer variant float-free). */
 static int
-valid_scale (float s)
+valid_scale (uint32_t bits)
 {
-  return s > 0.0f && s <= FLT_MAX_VALUE;
+  return bits != 0 && (bits & UINT32_C (0x80000000)) == 0
+         && (bits & UINT32_C (0x7f800000)) != UINT32_C (0x7f800000);
 }
 
 /* The dtype a tensor kind has in a variant, or DTYPE_NONE if it must be absent. */
@@ -318,7 +320,7 @@ parse_frontend (const section_t *sec,
     return WM_ERR_BAD_SHAPE;
 
   for (c = 0; c < channels; c++)
-    if (!valid_scale (wm_rd_f32 (p + FRONTEND_FIXED + 4 * c)))
+    if (!valid_scale (wm_rd_u32 (p + FRONTEND_FIXED + 4 * c)))
       return WM_ERR_BAD_PARAMETER;
 
   fe->kind = (wm_frontend_kind_t) kind;

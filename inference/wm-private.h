@@ -177,6 +177,41 @@ wm_requantize_inline (int32_t acc,
   return high;
 }
 
+/* Σ_j w[j] · x[j] of one int8 row (w in model memory); exact in i32 (|Σ| < 256 · 2^14),
+ * so any order gives the same sum.  Desktop: sixteen lanes for the vectoriser.  Narrow
+ * (AVR): two 8×8 products summed in 16-bit unsigned arithmetic (one `muls` each instead
+ * of a widening library call); the true pair sum lies in [-32512, 32768], a range shorter
+ * than 2^16, so its value is recovered exactly from the wrapped one. */
+static inline int32_t
+wm_dot_int8 (const uint8_t *w,
+             const int8_t  *x,
+             uint16_t       n)
+{
+  int32_t acc = 0;
+  uint16_t j = 0;
+#ifdef WM_NARROW_ARITH
+  for (; j + 2u <= n; j = (uint16_t) (j + 2u))
+    {
+      uint16_t pair = (uint16_t) ((uint16_t) (wm_rd_i8 (w + j) * x[j])
+                                  + (uint16_t) (wm_rd_i8 (w + j + 1) * x[j + 1]));
+
+      acc += pair <= 32768u ? (int32_t) pair : (int32_t) pair - INT32_C (65536);
+    }
+#else
+  int32_t lane[16] = { 0 };
+  uint8_t k;
+
+  for (; j + 16u <= n; j = (uint16_t) (j + 16u))
+    for (k = 0; k < 16; k++)
+      lane[k] += (int16_t) wm_rd_i8 (w + j + k) * (int16_t) x[j + k];
+  for (k = 0; k < 16; k++)
+    acc += lane[k];
+#endif
+  for (; j < n; j++)
+    acc += (int16_t) wm_rd_i8 (w + j) * (int16_t) x[j];
+  return acc;
+}
+
 /* T[i] of FORMAT.md 3.3 (in flash on AVR). */
 extern const uint16_t wm_sigmoid_table[256];
 

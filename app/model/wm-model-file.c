@@ -425,7 +425,8 @@ wm_model_file_run_recording (WmModelFile       *self,
   if (!wm_model_file_check_recording (self, r, error))
     return FALSE;
 
-  size = wm_classifier_buffer_size (&self->model);
+  /* The packed buffer keeps column-major weights: same results, faster on a desktop. */
+  size = wm_classifier_packed_buffer_size (&self->model);
   buffer = g_malloc (size);
   run = (RunState) { self, func, user_data, first_frame, wm_model_hop_frames (&self->model),
                      wm_model_window_frames (&self->model), 0, { 0 } };

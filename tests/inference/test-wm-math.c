@@ -117,6 +117,48 @@ test_requantize_narrow (void)
     }
 }
 
+/* The narrow (AVR) int8 dot product, pairs summed with 16-bit wrap-around, against a plain
+ * sum: extremes (all -128, all 127, mixed) and random rows of every length up to 256. */
+static void
+test_dot_narrow (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (44);
+  static const gint8 extremes[] = { -128, -127, -1, 0, 1, 127 };
+  guint8 w[256];
+  gint8 x[256];
+
+  for (guint a = 0; a < G_N_ELEMENTS (extremes); a++)
+    for (guint b = 0; b < G_N_ELEMENTS (extremes); b++)
+      for (guint c = 0; c < G_N_ELEMENTS (extremes); c++)
+        for (guint d = 0; d < G_N_ELEMENTS (extremes); d++)
+          {
+            gint32 want;
+
+            w[0] = (guint8) extremes[a];
+            x[0] = extremes[b];
+            w[1] = (guint8) extremes[c];
+            x[1] = extremes[d];
+            want = extremes[a] * extremes[b] + extremes[c] * extremes[d];
+            g_assert_cmpint (wm_dot_int8 (w, x, 2), ==, want);
+          }
+  for (guint trial = 0; trial < 20000; trial++)
+    {
+      guint n = g_rand_int_range (rand, 0, 257);
+      gboolean extreme = trial % 4 == 0;
+      gint32 want = 0;
+
+      for (guint j = 0; j < n; j++)
+        {
+          gint8 wv = extreme ? (gint8) (g_rand_boolean (rand) ? -128 : 127) : (gint8) g_rand_int_range (rand, -128, 128);
+
+          x[j] = extreme ? (gint8) (g_rand_boolean (rand) ? -128 : 127) : (gint8) g_rand_int_range (rand, -128, 128);
+          w[j] = (guint8) wv;
+          want += wv * x[j];
+        }
+      g_assert_cmpint (wm_dot_int8 (w, x, n), ==, want);
+    }
+}
+
 static void
 test_rdbpot (void)
 {
@@ -327,6 +369,7 @@ main (int   argc,
   g_test_add_func ("/inference/math/requantize/edges", test_requantize_edges);
   g_test_add_func ("/inference/math/requantize/random", test_requantize_random);
   g_test_add_func ("/inference/math/requantize/narrow", test_requantize_narrow);
+  g_test_add_func ("/inference/math/dot-narrow", test_dot_narrow);
   g_test_add_func ("/inference/math/rdbpot", test_rdbpot);
   g_test_add_func ("/inference/math/sigmoid16/exhaustive", test_sigmoid_exhaustive);
   g_test_add_func ("/inference/math/tanh16/exhaustive", test_tanh_exhaustive);
