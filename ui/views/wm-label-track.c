@@ -36,9 +36,8 @@ typedef enum {
 
 struct _WmLabelTrack
 {
-  GtkWidget      parent_instance;
+  WmTimelinePart parent_instance;
 
-  WmTimeline    *timeline;
   WmStore       *store;
   gint64         current_class_id;
 
@@ -64,12 +63,11 @@ struct _WmLabelTrack
   gint64           preview_end;
 };
 
-G_DEFINE_FINAL_TYPE (WmLabelTrack, wm_label_track, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (WmLabelTrack, wm_label_track, WM_TYPE_TIMELINE_PART)
 
 enum {
   PROP_0,
   PROP_SELECTED_LABEL_ID,
-  PROP_TIMELINE,
   N_PROPS
 };
 
@@ -150,7 +148,7 @@ wm_label_track_reload (WmLabelTrack *self)
 
   g_return_if_fail (WM_IS_LABEL_TRACK (self));
 
-  recording = wm_timeline_get_recording (self->timeline);
+  recording = wm_timeline_get_recording (wm_timeline_part_get_timeline (WM_TIMELINE_PART (self)));
   g_hash_table_remove_all (self->classes);
   g_ptr_array_set_size (self->labels, 0);
 
@@ -242,6 +240,7 @@ void
 wm_label_track_select_adjacent (WmLabelTrack *self,
                                 int           direction)
 {
+  WmTimeline *timeline;
   guint index;
   const WmLabel *label;
 
@@ -260,13 +259,14 @@ wm_label_track_select_adjacent (WmLabelTrack *self,
   wm_label_track_select (self, label->id);
 
   /* Bring it into view when it is off screen. */
-  if (label->end_frame < wm_timeline_get_visible_start (self->timeline)
-      || label->start_frame > wm_timeline_get_visible_end (self->timeline))
+  timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  if (label->end_frame < wm_timeline_get_visible_start (timeline)
+      || label->start_frame > wm_timeline_get_visible_end (timeline))
     {
-      double span = wm_timeline_get_visible_end (self->timeline) - wm_timeline_get_visible_start (self->timeline);
+      double span = wm_timeline_get_visible_end (timeline) - wm_timeline_get_visible_start (timeline);
       double centre = (label->start_frame + label->end_frame) / 2.0;
 
-      wm_timeline_set_visible_range (self->timeline, centre - span / 2, centre + span / 2);
+      wm_timeline_set_visible_range (timeline, centre - span / 2, centre + span / 2);
     }
 }
 
@@ -317,7 +317,7 @@ wm_label_track_create (WmLabelTrack *self,
   g_return_val_if_fail (WM_IS_LABEL_TRACK (self), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  recording = wm_timeline_get_recording (self->timeline);
+  recording = wm_timeline_get_recording (wm_timeline_part_get_timeline (WM_TIMELINE_PART (self)));
   if (self->store == NULL || recording == NULL)
     {
       g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND, _("No recording is shown"));
@@ -449,10 +449,11 @@ static gint64
 frame_at (WmLabelTrack *self,
           double        x)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (GTK_WIDGET (self));
-  double frame = wm_timeline_x_to_frame (self->timeline, MAX (x, WM_TIMELINE_GUTTER), width);
+  double frame = wm_timeline_x_to_frame (timeline, MAX (x, WM_TIMELINE_GUTTER), width);
 
-  return CLAMP ((gint64) llround (frame), 0, wm_timeline_get_n_frames (self->timeline));
+  return CLAMP ((gint64) llround (frame), 0, wm_timeline_get_n_frames (timeline));
 }
 
 /* The label under (x, y) and which part of it: DRAG_MOVE for the body,
@@ -463,6 +464,7 @@ hit_test (WmLabelTrack *self,
           double        y,
           DragMode     *part)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
   const WmLabel *best = NULL;
@@ -477,8 +479,8 @@ hit_test (WmLabelTrack *self,
       lane_area (self, g_array_index (self->lanes, int, i), height, &ly, &lh);
       if (y < ly || y > ly + lh)
         continue;
-      x0 = wm_timeline_frame_to_x (self->timeline, label->start_frame, width);
-      x1 = wm_timeline_frame_to_x (self->timeline, label->end_frame, width);
+      x0 = wm_timeline_frame_to_x (timeline, label->start_frame, width);
+      x1 = wm_timeline_frame_to_x (timeline, label->end_frame, width);
 
       if (label->start_frame == label->end_frame)
         {
@@ -525,13 +527,14 @@ draw_label (WmLabelTrack  *self,
             int            height,
             gboolean       selected)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   double y, h, x0, x1;
   GdkRGBA color;
   const char *name;
 
   lane_area (self, lane, height, &y, &h);
-  x0 = floor (wm_timeline_frame_to_x (self->timeline, label->start_frame, width));
-  x1 = floor (wm_timeline_frame_to_x (self->timeline, label->end_frame, width));
+  x0 = floor (wm_timeline_frame_to_x (timeline, label->start_frame, width));
+  x1 = floor (wm_timeline_frame_to_x (timeline, label->end_frame, width));
   if (x1 < WM_TIMELINE_GUTTER - 8 || x0 > width + 8)
     return;
   class_color (self, label->class_id, &color);
@@ -713,16 +716,17 @@ wm_label_track_snapshot (GtkWidget   *widget,
                          GtkSnapshot *snapshot)
 {
   WmLabelTrack *self = WM_LABEL_TRACK (widget);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   GskRenderNode *node;
 
-  if (wm_timeline_get_recording (self->timeline) == NULL)
+  if (wm_timeline_get_recording (timeline) == NULL)
     return;
   node = get_node (self, width, height);
   if (node != NULL)
     gtk_snapshot_append_node (snapshot, node);
-  wm_view_snapshot_marks (snapshot, self->timeline, width, height);
+  wm_view_snapshot_marks (snapshot, timeline, width, height);
 }
 
 static void
@@ -801,7 +805,7 @@ wm_label_track_drag_update (WmLabelTrack *self,
   if (fabs (dx) < CLICK_SLOP)
     return;
 
-  n_frames = wm_timeline_get_n_frames (self->timeline);
+  n_frames = wm_timeline_get_n_frames (wm_timeline_part_get_timeline (WM_TIMELINE_PART (self)));
   frame = frame_at (self, self->drag_x + dx);
   delta = frame - self->drag_anchor;
 
@@ -904,6 +908,7 @@ wm_label_track_describe_at (WmLabelTrack *self,
                             double        x,
                             double        y)
 {
+  WmTimeline *timeline;
   const WmLabel *label;
   DragMode part;
   const char *name;
@@ -918,9 +923,10 @@ wm_label_track_describe_at (WmLabelTrack *self,
     return NULL;
 
   name = class_name (self, label->class_id);
-  rate = wm_timeline_get_recording (self->timeline)->sample_rate;
-  start = wm_timeline_format_frame (self->timeline, label->start_frame, FALSE, 1.0 / rate);
-  end = wm_timeline_format_frame (self->timeline, label->end_frame, FALSE, 1.0 / rate);
+  timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  rate = wm_timeline_get_recording (timeline)->sample_rate;
+  start = wm_timeline_format_frame (timeline, label->start_frame, FALSE, 1.0 / rate);
+  end = wm_timeline_format_frame (timeline, label->end_frame, FALSE, 1.0 / rate);
 
   return g_strdup_printf (_("Class: %s\nSource: %s\nConfidence: %.2f\n%s – %s"),
                           name != NULL ? name : _("(unknown)"),
@@ -952,6 +958,7 @@ on_motion (GtkEventControllerMotion *motion,
            double                    y,
            WmLabelTrack             *self)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   DragMode part = DRAG_NONE;
 
@@ -962,15 +969,15 @@ on_motion (GtkEventControllerMotion *motion,
                                        part == DRAG_RESIZE_START || part == DRAG_RESIZE_END ? "ew-resize"
                                        : part == DRAG_MOVE ? "grab" : NULL);
     }
-  wm_timeline_set_hover (self->timeline,
-                         x >= WM_TIMELINE_GUTTER ? wm_timeline_x_to_frame (self->timeline, x, width) : -1);
+  wm_timeline_set_hover (timeline,
+                         x >= WM_TIMELINE_GUTTER ? wm_timeline_x_to_frame (timeline, x, width) : -1);
 }
 
 static void
 on_leave (GtkEventControllerMotion *motion,
           WmLabelTrack             *self)
 {
-  wm_timeline_set_hover (self->timeline, -1);
+  wm_timeline_set_hover (wm_timeline_part_get_timeline (WM_TIMELINE_PART (self)), -1);
 }
 
 static void
@@ -1005,13 +1012,22 @@ on_drag_end (GtkGestureDrag *gesture,
 /* ---- GObject ------------------------------------------------------------- */
 
 static void
+wm_label_track_range_changed (WmTimelinePart *part)
+{
+  invalidate (WM_LABEL_TRACK (part));
+}
+
+static void
+wm_label_track_recording_changed (WmTimelinePart *part)
+{
+  wm_label_track_reload (WM_LABEL_TRACK (part));
+}
+
+static void
 wm_label_track_dispose (GObject *object)
 {
   WmLabelTrack *self = WM_LABEL_TRACK (object);
 
-  if (self->timeline != NULL)
-    g_signal_handlers_disconnect_by_data (self->timeline, self);
-  g_clear_object (&self->timeline);
   g_clear_object (&self->store);
   g_clear_pointer (&self->node, gsk_render_node_unref);
 
@@ -1046,34 +1062,6 @@ wm_label_track_get_property (GObject    *object,
       g_value_set_int64 (value, self->selected);
       break;
 
-    case PROP_TIMELINE:
-      g_value_set_object (value, self->timeline);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-wm_label_track_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
-{
-  WmLabelTrack *self = WM_LABEL_TRACK (object);
-
-  switch (prop_id)
-    {
-    case PROP_TIMELINE:
-      /* Construct-only; a part made without one gets one of its own. */
-      self->timeline = g_value_get_object (value) != NULL ? g_value_dup_object (value)
-                                                          : wm_timeline_new ();
-      g_signal_connect_swapped (self->timeline, "range-changed", G_CALLBACK (invalidate), self);
-      g_signal_connect_swapped (self->timeline, "marks-changed", G_CALLBACK (gtk_widget_queue_draw), self);
-      g_signal_connect_swapped (self->timeline, "recording-changed", G_CALLBACK (wm_label_track_reload), self);
-      break;
-
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1084,22 +1072,23 @@ wm_label_track_class_init (WmLabelTrackClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  WmTimelinePartClass *part_class = WM_TIMELINE_PART_CLASS (klass);
 
   object_class->dispose = wm_label_track_dispose;
   object_class->finalize = wm_label_track_finalize;
   object_class->get_property = wm_label_track_get_property;
-  object_class->set_property = wm_label_track_set_property;
 
   widget_class->snapshot = wm_label_track_snapshot;
   widget_class->measure = wm_label_track_measure;
   widget_class->size_allocate = wm_label_track_size_allocate;
 
+  part_class->range_changed = wm_label_track_range_changed;
+  part_class->marks_changed = wm_timeline_part_redraw;
+  part_class->recording_changed = wm_label_track_recording_changed;
+
   properties[PROP_SELECTED_LABEL_ID] =
     g_param_spec_int64 ("selected-label-id", NULL, NULL, -1, G_MAXINT64, -1,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_TIMELINE] =
-    g_param_spec_object ("timeline", NULL, NULL, WM_TYPE_TIMELINE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[LABELS_CHANGED] =

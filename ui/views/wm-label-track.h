@@ -8,12 +8,12 @@
 #include <gtk/gtk.h>
 
 #include "wm-store.h"
-#include "wm-timeline.h"
+#include "wm-timeline-part.h"
 
 G_BEGIN_DECLS
 
 #define WM_TYPE_LABEL_TRACK (wm_label_track_get_type ())
-G_DECLARE_FINAL_TYPE (WmLabelTrack, wm_label_track, WM, LABEL_TRACK, GtkWidget)
+G_DECLARE_FINAL_TYPE (WmLabelTrack, wm_label_track, WM, LABEL_TRACK, WmTimelinePart)
 
 /* Signals: labels-changed (gint64 label_id) after an edit made here;
  * notify::selected-label-id. */

@@ -21,9 +21,8 @@
 
 struct _WmOverview
 {
-  GtkWidget       parent_instance;
+  WmTimelinePart  parent_instance;
 
-  WmTimeline     *timeline;
   WmSignalReader *reader;
   GCancellable   *cancellable;
   WmSignalBlock  *block;
@@ -35,12 +34,11 @@ struct _WmOverview
   double          grab_start;  /* visible start when the drag began */
 };
 
-G_DEFINE_FINAL_TYPE (WmOverview, wm_overview, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (WmOverview, wm_overview, WM_TYPE_TIMELINE_PART)
 
 enum {
   PROP_0,
   PROP_BUSY,
-  PROP_TIMELINE,
   N_PROPS
 };
 
@@ -64,7 +62,8 @@ overview_x (WmOverview *self,
             double      frame,
             int         width)
 {
-  gint64 n_frames = MAX (wm_timeline_get_n_frames (self->timeline), 1);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  gint64 n_frames = MAX (wm_timeline_get_n_frames (timeline), 1);
 
   return WM_TIMELINE_GUTTER + frame * (width - WM_TIMELINE_GUTTER) / (double) n_frames;
 }
@@ -74,7 +73,8 @@ overview_frame (WmOverview *self,
                 double      x,
                 int         width)
 {
-  gint64 n_frames = MAX (wm_timeline_get_n_frames (self->timeline), 1);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  gint64 n_frames = MAX (wm_timeline_get_n_frames (timeline), 1);
 
   return (x - WM_TIMELINE_GUTTER) * n_frames / (double) MAX (width - WM_TIMELINE_GUTTER, 1);
 }
@@ -111,7 +111,8 @@ read_done (GObject      *source,
 static void
 request_data (WmOverview *self)
 {
-  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  const WmRecording *recording = wm_timeline_get_recording (timeline);
   int columns = gtk_widget_get_width (GTK_WIDGET (self)) - WM_TIMELINE_GUTTER;
 
   if (self->reader == NULL || recording == NULL || recording->n_frames <= 0 || columns <= 0
@@ -213,20 +214,21 @@ wm_overview_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
 {
   WmOverview *self = WM_OVERVIEW (widget);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   GskRenderNode *node;
   double x0, x1;
 
-  if (wm_timeline_get_recording (self->timeline) == NULL || width <= WM_TIMELINE_GUTTER)
+  if (wm_timeline_get_recording (timeline) == NULL || width <= WM_TIMELINE_GUTTER)
     return;
 
   node = get_node (self, width, height);
   if (node != NULL)
     gtk_snapshot_append_node (snapshot, node);
 
-  x0 = floor (overview_x (self, wm_timeline_get_visible_start (self->timeline), width));
-  x1 = floor (overview_x (self, wm_timeline_get_visible_end (self->timeline), width));
+  x0 = floor (overview_x (self, wm_timeline_get_visible_start (timeline), width));
+  x1 = floor (overview_x (self, wm_timeline_get_visible_end (timeline), width));
   x1 = MAX (x1, x0 + 3);
   wm_view_snapshot_rect (snapshot, WM_TIMELINE_GUTTER, 0, x0 - WM_TIMELINE_GUTTER, height, &outside_color);
   wm_view_snapshot_rect (snapshot, x1, 0, width - x1, height, &outside_color);
@@ -266,15 +268,16 @@ wm_overview_drag (WmOverview *self,
                   double      x,
                   double      dx)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (GTK_WIDGET (self));
-  double start = wm_timeline_get_visible_start (self->timeline);
-  double end = wm_timeline_get_visible_end (self->timeline);
+  double start = wm_timeline_get_visible_start (timeline);
+  double end = wm_timeline_get_visible_end (timeline);
   double span = end - start;
   double delta = overview_frame (self, x + dx, width) - overview_frame (self, x, width);
 
   g_return_if_fail (WM_IS_OVERVIEW (self));
 
-  wm_timeline_set_visible_range (self->timeline, self->grab_start + delta,
+  wm_timeline_set_visible_range (timeline, self->grab_start + delta,
                                  self->grab_start + delta + span);
 }
 
@@ -284,15 +287,16 @@ on_drag_begin (GtkGestureDrag *gesture,
                double          y,
                WmOverview     *self)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   double frame = overview_frame (self, x, width);
-  double start = wm_timeline_get_visible_start (self->timeline);
-  double end = wm_timeline_get_visible_end (self->timeline);
+  double start = wm_timeline_get_visible_start (timeline);
+  double end = wm_timeline_get_visible_end (timeline);
 
   if (frame < start || frame > end)
-    wm_timeline_set_visible_range (self->timeline, frame - (end - start) / 2,
+    wm_timeline_set_visible_range (timeline, frame - (end - start) / 2,
                                    frame + (end - start) / 2);
-  self->grab_start = wm_timeline_get_visible_start (self->timeline);
+  self->grab_start = wm_timeline_get_visible_start (timeline);
 }
 
 static void
@@ -308,15 +312,18 @@ on_drag_update (GtkGestureDrag *gesture,
 }
 
 static void
+wm_overview_recording_changed (WmTimelinePart *part)
+{
+  restart (WM_OVERVIEW (part));
+}
+
+static void
 wm_overview_dispose (GObject *object)
 {
   WmOverview *self = WM_OVERVIEW (object);
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->timeline != NULL)
-    g_signal_handlers_disconnect_by_data (self->timeline, self);
-  g_clear_object (&self->timeline);
   g_clear_pointer (&self->reader, wm_signal_reader_unref);
   g_clear_pointer (&self->node, gsk_render_node_unref);
   g_clear_pointer (&self->block, wm_signal_block_free);
@@ -338,33 +345,6 @@ wm_overview_get_property (GObject    *object,
       g_value_set_boolean (value, self->reading);
       break;
 
-    case PROP_TIMELINE:
-      g_value_set_object (value, self->timeline);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-wm_overview_set_property (GObject      *object,
-                          guint         prop_id,
-                          const GValue *value,
-                          GParamSpec   *pspec)
-{
-  WmOverview *self = WM_OVERVIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_TIMELINE:
-      /* Construct-only; a part made without one gets one of its own. */
-      self->timeline = g_value_get_object (value) != NULL ? g_value_dup_object (value)
-                                                          : wm_timeline_new ();
-      g_signal_connect_swapped (self->timeline, "range-changed", G_CALLBACK (gtk_widget_queue_draw), self);
-      g_signal_connect_swapped (self->timeline, "recording-changed", G_CALLBACK (restart), self);
-      break;
-
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -375,22 +355,21 @@ wm_overview_class_init (WmOverviewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  WmTimelinePartClass *part_class = WM_TIMELINE_PART_CLASS (klass);
 
   object_class->dispose = wm_overview_dispose;
   object_class->get_property = wm_overview_get_property;
-  object_class->set_property = wm_overview_set_property;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_TIMELINE] =
-    g_param_spec_object ("timeline", NULL, NULL, WM_TYPE_TIMELINE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   widget_class->snapshot = wm_overview_snapshot;
   widget_class->size_allocate = wm_overview_size_allocate;
   widget_class->measure = wm_overview_measure;
+  part_class->range_changed = wm_timeline_part_redraw;
+  part_class->recording_changed = wm_overview_recording_changed;
   gtk_widget_class_set_css_name (widget_class, "wmoverview");
 }
 

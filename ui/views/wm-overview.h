@@ -8,12 +8,12 @@
 #include <gtk/gtk.h>
 
 #include "wm-signal-reader.h"
-#include "wm-timeline.h"
+#include "wm-timeline-part.h"
 
 G_BEGIN_DECLS
 
 #define WM_TYPE_OVERVIEW (wm_overview_get_type ())
-G_DECLARE_FINAL_TYPE (WmOverview, wm_overview, WM, OVERVIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (WmOverview, wm_overview, WM, OVERVIEW, WmTimelinePart)
 
 GtkWidget *wm_overview_new        (WmTimeline     *timeline);
 void       wm_overview_set_reader (WmOverview     *self,

@@ -24,9 +24,8 @@
 
 struct _WmSignalView
 {
-  GtkWidget       parent_instance;
+  WmTimelinePart  parent_instance;
 
-  WmTimeline     *timeline;
   WmSignalReader *reader;
   GCancellable   *cancellable;
 
@@ -49,12 +48,11 @@ struct _WmSignalView
   gint64          drag_anchor;
 };
 
-G_DEFINE_FINAL_TYPE (WmSignalView, wm_signal_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (WmSignalView, wm_signal_view, WM_TYPE_TIMELINE_PART)
 
 enum {
   PROP_0,
   PROP_BUSY,
-  PROP_TIMELINE,
   N_PROPS
 };
 
@@ -87,6 +85,7 @@ WmSignalBlock *
 wm_signal_view_plan_block (WmSignalView *self,
                            int           width)
 {
+  WmTimeline *timeline;
   const WmRecording *recording;
   gint64 n_frames;
   double start, end;
@@ -95,14 +94,15 @@ wm_signal_view_plan_block (WmSignalView *self,
 
   g_return_val_if_fail (WM_IS_SIGNAL_VIEW (self), NULL);
 
-  recording = wm_timeline_get_recording (self->timeline);
+  timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  recording = wm_timeline_get_recording (timeline);
   if (recording == NULL || recording->n_frames <= 0)
     return NULL;
 
   n_frames = recording->n_frames;
   columns = MAX (width - WM_TIMELINE_GUTTER, 1);
-  start = wm_timeline_get_visible_start (self->timeline);
-  end = wm_timeline_get_visible_end (self->timeline);
+  start = wm_timeline_get_visible_start (timeline);
+  end = wm_timeline_get_visible_end (timeline);
 
   if ((end - start) <= (double) columns * WM_SIGNAL_VIEW_SAMPLES_PER_COLUMN)
     {
@@ -179,6 +179,7 @@ read_done (GObject      *source,
 {
   g_autoptr(WmSignalView) self = user_data;
   g_autoptr(GError) error = NULL;
+  const WmRecording *recording;
   WmSignalBlock *block;
 
   block = wm_signal_reader_read_finish (self->reader, result, &error);
@@ -197,8 +198,8 @@ read_done (GObject      *source,
       invalidate (self);
       return;
     }
-  if (block->recording_id == (wm_timeline_get_recording (self->timeline) != NULL
-                              ? wm_timeline_get_recording (self->timeline)->id : 0))
+  recording = wm_timeline_get_recording (wm_timeline_part_get_timeline (WM_TIMELINE_PART (self)));
+  if (block->recording_id == (recording != NULL ? recording->id : 0))
     wm_signal_view_take_block (self, block);
   else
     wm_signal_block_free (block);
@@ -229,7 +230,8 @@ extent_done (GObject      *source,
 static void
 request_data (WmSignalView *self)
 {
-  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  const WmRecording *recording = wm_timeline_get_recording (timeline);
   WmSignalBlock *wanted;
   int width = gtk_widget_get_width (GTK_WIDGET (self));
 
@@ -293,7 +295,8 @@ channel_scale (WmSignalView *self,
                double       *mid,
                double       *scale)
 {
-  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  const WmRecording *recording = wm_timeline_get_recording (timeline);
   double lo = -1, hi = 1;
   double half;
 
@@ -305,7 +308,7 @@ channel_scale (WmSignalView *self,
     }
   half = MAX ((hi - lo) / 2, 1e-9);
   *mid = (hi + lo) / 2;
-  *scale = wm_timeline_get_channel_gain (self->timeline, channel) * (height / 2.0 - 2) / (half * 1.05);
+  *scale = wm_timeline_get_channel_gain (timeline, channel) * (height / 2.0 - 2) / (half * 1.05);
 }
 
 static void
@@ -332,14 +335,15 @@ draw_summary (WmSignalView  *self,
               int            top,
               int            height)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   const WmSignalBlock *block = self->block;
   double per_column = (double) (block->end_frame - block->first_frame) / block->n_columns;
   double centre = top + height / 2.0;
   double mid, scale;
   const float *mins = block->mins + (gsize) channel * block->n_columns;
   const float *maxs = block->maxs + (gsize) channel * block->n_columns;
-  double vstart = wm_timeline_get_visible_start (self->timeline);
-  double vend = wm_timeline_get_visible_end (self->timeline);
+  double vstart = wm_timeline_get_visible_start (timeline);
+  double vend = wm_timeline_get_visible_end (timeline);
   guint first_column, last_column;
   gboolean have_run = FALSE;
   double run_x0 = 0, run_x1 = 0;
@@ -359,8 +363,8 @@ draw_summary (WmSignalView  *self,
 
       if (isnan (mins[i]))
         continue;
-      x0 = floor (wm_timeline_frame_to_x (self->timeline, block->first_frame + i * per_column, width));
-      x1 = floor (wm_timeline_frame_to_x (self->timeline, block->first_frame + (i + 1) * per_column, width));
+      x0 = floor (wm_timeline_frame_to_x (timeline, block->first_frame + i * per_column, width));
+      x1 = floor (wm_timeline_frame_to_x (timeline, block->first_frame + (i + 1) * per_column, width));
       x1 = MAX (x1, x0 + 1);
       if (have_run && x0 < run_x1)
         {
@@ -390,6 +394,7 @@ draw_samples (WmSignalView *self,
               int           top,
               int           height)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   const WmSignalBlock *block = self->block;
   gsize n = wm_signal_block_get_n_values (block);
   const float *values = block->mins + channel * n;
@@ -401,13 +406,13 @@ draw_samples (WmSignalView *self,
     return;
 
   channel_scale (self, channel, height, &mid, &scale);
-  pixels_per_frame = wm_timeline_frame_to_x (self->timeline, 1, width)
-                     - wm_timeline_frame_to_x (self->timeline, 0, width);
+  pixels_per_frame = wm_timeline_frame_to_x (timeline, 1, width)
+                     - wm_timeline_frame_to_x (timeline, 0, width);
 
   /* Steps: each sample holds its value for one frame, joined by risers. */
   for (gsize i = 0; i < n; i++)
     {
-      double x0 = wm_timeline_frame_to_x (self->timeline, block->first_frame + (gint64) i, width);
+      double x0 = wm_timeline_frame_to_x (timeline, block->first_frame + (gint64) i, width);
       double y = round (centre - (values[i] - mid) * scale) + 0.5;
 
       if (i == 0)
@@ -424,7 +429,7 @@ draw_samples (WmSignalView *self,
     {
       for (gsize i = 0; i < n; i++)
         {
-          double x = wm_timeline_frame_to_x (self->timeline, block->first_frame + (gint64) i, width);
+          double x = wm_timeline_frame_to_x (timeline, block->first_frame + (gint64) i, width);
           double y = round (centre - (values[i] - mid) * scale);
 
           cairo_rectangle (cr, floor (x) - 1, y - 1.5, 4, 4);
@@ -440,7 +445,8 @@ draw_gutter (WmSignalView *self,
              int           top,
              int           height)
 {
-  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  const WmRecording *recording = wm_timeline_get_recording (timeline);
   const char *name = recording->channel_names != NULL ? recording->channel_names[channel] : NULL;
   const char *unit = recording->channel_units != NULL ? recording->channel_units[channel] : NULL;
   g_autofree char *title = NULL;
@@ -476,6 +482,7 @@ wm_signal_view_get_node (WmSignalView *self,
                          int           width,
                          int           height)
 {
+  WmTimeline *timeline;
   const WmRecording *recording;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   guint n_channels;
@@ -486,7 +493,8 @@ wm_signal_view_get_node (WmSignalView *self,
     return self->node;
   g_clear_pointer (&self->node, gsk_render_node_unref);
 
-  recording = wm_timeline_get_recording (self->timeline);
+  timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  recording = wm_timeline_get_recording (timeline);
   if (recording == NULL || width <= WM_TIMELINE_GUTTER || height <= 0)
     return NULL;
 
@@ -498,7 +506,7 @@ wm_signal_view_get_node (WmSignalView *self,
       int top, ch;
       double mid, scale;
 
-      wm_timeline_get_channel_area (self->timeline, c, height, &top, &ch);
+      wm_timeline_get_channel_area (timeline, c, height, &top, &ch);
       if (ch <= 0)
         continue;
 
@@ -546,13 +554,14 @@ wm_signal_view_snapshot (GtkWidget   *widget,
                          GtkSnapshot *snapshot)
 {
   WmSignalView *self = WM_SIGNAL_VIEW (widget);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   GskRenderNode *node = wm_signal_view_get_node (self, width, height);
 
   if (node != NULL)
     gtk_snapshot_append_node (snapshot, node);
-  wm_view_snapshot_marks (snapshot, self->timeline, width, height);
+  wm_view_snapshot_marks (snapshot, timeline, width, height);
 }
 
 static void
@@ -575,7 +584,8 @@ wm_signal_view_measure (GtkWidget      *widget,
                         int            *natural_baseline)
 {
   WmSignalView *self = WM_SIGNAL_VIEW (widget);
-  guint n_channels = MAX (wm_timeline_get_n_channels (self->timeline), 1);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  guint n_channels = MAX (wm_timeline_get_n_channels (timeline), 1);
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -590,29 +600,25 @@ wm_signal_view_measure (GtkWidget      *widget,
 }
 
 static void
-on_range_changed (WmSignalView *self)
+wm_signal_view_range_changed (WmTimelinePart *part)
 {
+  WmSignalView *self = WM_SIGNAL_VIEW (part);
+
   invalidate (self);
   request_data (self);
 }
 
 static void
-on_marks_changed (WmSignalView *self)
+wm_signal_view_layout_changed (WmTimelinePart *part)
 {
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  invalidate (WM_SIGNAL_VIEW (part));
 }
 
 static void
-on_layout_changed (WmSignalView *self)
+wm_signal_view_recording_changed (WmTimelinePart *part)
 {
-  invalidate (self);
-}
-
-static void
-on_recording_changed (WmSignalView *self)
-{
-  gtk_widget_queue_resize (GTK_WIDGET (self));
-  restart (self);
+  gtk_widget_queue_resize (GTK_WIDGET (part));
+  restart (WM_SIGNAL_VIEW (part));
 }
 
 /* The channel whose lower border is within grab distance of y, or -1. */
@@ -620,14 +626,15 @@ static int
 border_at (WmSignalView *self,
            double        y)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
-  guint n = wm_timeline_get_n_channels (self->timeline);
+  guint n = wm_timeline_get_n_channels (timeline);
 
   for (guint c = 0; c + 1 < n; c++)
     {
       int top, ch;
 
-      wm_timeline_get_channel_area (self->timeline, c, height, &top, &ch);
+      wm_timeline_get_channel_area (timeline, c, height, &top, &ch);
       if (fabs (y - (top + ch)) <= BORDER_GRAB)
         return (int) c;
     }
@@ -640,29 +647,31 @@ on_motion (GtkEventControllerMotion *motion,
            double                    y,
            WmSignalView             *self)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (GTK_WIDGET (self));
 
   self->pointer_y = y;
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), border_at (self, y) >= 0 ? "ns-resize" : NULL);
-  wm_timeline_set_hover (self->timeline,
-                         x >= WM_TIMELINE_GUTTER ? wm_timeline_x_to_frame (self->timeline, x, width) : -1);
+  wm_timeline_set_hover (timeline,
+                         x >= WM_TIMELINE_GUTTER ? wm_timeline_x_to_frame (timeline, x, width) : -1);
 }
 
 static void
 on_leave (GtkEventControllerMotion *motion,
           WmSignalView             *self)
 {
-  wm_timeline_set_hover (self->timeline, -1);
+  wm_timeline_set_hover (wm_timeline_part_get_timeline (WM_TIMELINE_PART (self)), -1);
 }
 
 static gint64
 frame_at (WmSignalView *self,
           double        x)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (GTK_WIDGET (self));
-  double frame = wm_timeline_x_to_frame (self->timeline, MAX (x, WM_TIMELINE_GUTTER), width);
+  double frame = wm_timeline_x_to_frame (timeline, MAX (x, WM_TIMELINE_GUTTER), width);
 
-  return CLAMP ((gint64) llround (frame), 0, wm_timeline_get_n_frames (self->timeline));
+  return CLAMP ((gint64) llround (frame), 0, wm_timeline_get_n_frames (timeline));
 }
 
 static void
@@ -671,12 +680,14 @@ on_drag_begin (GtkGestureDrag *gesture,
                double          y,
                WmSignalView   *self)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+
   self->drag_start_x = x;
   self->resize_border = border_at (self, y);
   if (self->resize_border >= 0)
     {
-      self->resize_start_weight_above = wm_timeline_get_channel_weight (self->timeline, self->resize_border);
-      self->resize_start_weight_below = wm_timeline_get_channel_weight (self->timeline, self->resize_border + 1);
+      self->resize_start_weight_above = wm_timeline_get_channel_weight (timeline, self->resize_border);
+      self->resize_start_weight_below = wm_timeline_get_channel_weight (timeline, self->resize_border + 1);
     }
   self->drag_anchor = frame_at (self, x);
   gtk_widget_grab_focus (GTK_WIDGET (self));
@@ -688,28 +699,30 @@ on_drag_update (GtkGestureDrag *gesture,
                 double          dy,
                 WmSignalView   *self)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+
   if (self->resize_border >= 0)
     {
       /* Move weight between the two channels so the others stay put. */
       int height = gtk_widget_get_height (GTK_WIDGET (self));
-      guint n = wm_timeline_get_n_channels (self->timeline);
+      guint n = wm_timeline_get_n_channels (timeline);
       double total = 0;
       double pair = self->resize_start_weight_above + self->resize_start_weight_below;
       double delta;
 
       for (guint c = 0; c < n; c++)
-        total += wm_timeline_get_channel_weight (self->timeline, c);
+        total += wm_timeline_get_channel_weight (timeline, c);
       delta = dy * total / MAX (height, 1);
       delta = CLAMP (delta, 0.1 - self->resize_start_weight_above, self->resize_start_weight_below - 0.1);
-      wm_timeline_set_channel_weight (self->timeline, self->resize_border,
+      wm_timeline_set_channel_weight (timeline, self->resize_border,
                                       self->resize_start_weight_above + delta);
-      wm_timeline_set_channel_weight (self->timeline, self->resize_border + 1,
+      wm_timeline_set_channel_weight (timeline, self->resize_border + 1,
                                       pair - (self->resize_start_weight_above + delta));
       return;
     }
 
   if (fabs (dx) >= 3)
-    wm_timeline_set_selection (self->timeline, self->drag_anchor,
+    wm_timeline_set_selection (timeline, self->drag_anchor,
                                frame_at (self, self->drag_start_x + dx));
 }
 
@@ -719,6 +732,8 @@ on_drag_end (GtkGestureDrag *gesture,
              double          dy,
              WmSignalView   *self)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+
   if (self->resize_border >= 0)
     {
       self->resize_border = -1;
@@ -727,8 +742,8 @@ on_drag_end (GtkGestureDrag *gesture,
   if (fabs (dx) < 3)
     {
       /* A click: the cursor moves there and the selection goes. */
-      wm_timeline_set_selection (self->timeline, -1, -1);
-      wm_timeline_set_cursor (self->timeline, self->drag_anchor);
+      wm_timeline_set_selection (timeline, -1, -1);
+      wm_timeline_set_cursor (timeline, self->drag_anchor);
     }
 }
 
@@ -738,18 +753,19 @@ on_scroll (GtkEventControllerScroll *scroll,
            double                    dy,
            WmSignalView             *self)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
   int channel;
 
   if ((state & GDK_ALT_MASK) == 0)
     return FALSE;
 
-  channel = wm_timeline_channel_at_y (self->timeline, self->pointer_y,
+  channel = wm_timeline_channel_at_y (timeline, self->pointer_y,
                                       gtk_widget_get_height (GTK_WIDGET (self)));
   if (channel < 0)
     return FALSE;
-  wm_timeline_set_channel_gain (self->timeline, channel,
-                                wm_timeline_get_channel_gain (self->timeline, channel) * pow (1.25, -dy));
+  wm_timeline_set_channel_gain (timeline, channel,
+                                wm_timeline_get_channel_gain (timeline, channel) * pow (1.25, -dy));
   return TRUE;
 }
 
@@ -760,9 +776,6 @@ wm_signal_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->timeline != NULL)
-    g_signal_handlers_disconnect_by_data (self->timeline, self);
-  g_clear_object (&self->timeline);
   g_clear_pointer (&self->reader, wm_signal_reader_unref);
   g_clear_pointer (&self->node, gsk_render_node_unref);
 
@@ -795,35 +808,6 @@ wm_signal_view_get_property (GObject    *object,
       g_value_set_boolean (value, wm_signal_view_get_busy (self));
       break;
 
-    case PROP_TIMELINE:
-      g_value_set_object (value, self->timeline);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-wm_signal_view_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
-{
-  WmSignalView *self = WM_SIGNAL_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_TIMELINE:
-      /* Construct-only; a part made without one gets one of its own. */
-      self->timeline = g_value_get_object (value) != NULL ? g_value_dup_object (value)
-                                                          : wm_timeline_new ();
-      g_signal_connect_swapped (self->timeline, "range-changed", G_CALLBACK (on_range_changed), self);
-      g_signal_connect_swapped (self->timeline, "marks-changed", G_CALLBACK (on_marks_changed), self);
-      g_signal_connect_swapped (self->timeline, "layout-changed", G_CALLBACK (on_layout_changed), self);
-      g_signal_connect_swapped (self->timeline, "recording-changed", G_CALLBACK (on_recording_changed), self);
-      break;
-
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -834,22 +818,24 @@ wm_signal_view_class_init (WmSignalViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  WmTimelinePartClass *part_class = WM_TIMELINE_PART_CLASS (klass);
 
   object_class->dispose = wm_signal_view_dispose;
   object_class->finalize = wm_signal_view_finalize;
   object_class->get_property = wm_signal_view_get_property;
-  object_class->set_property = wm_signal_view_set_property;
 
   widget_class->snapshot = wm_signal_view_snapshot;
   widget_class->size_allocate = wm_signal_view_size_allocate;
   widget_class->measure = wm_signal_view_measure;
 
+  part_class->range_changed = wm_signal_view_range_changed;
+  part_class->marks_changed = wm_timeline_part_redraw;
+  part_class->layout_changed = wm_signal_view_layout_changed;
+  part_class->recording_changed = wm_signal_view_recording_changed;
+
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_TIMELINE] =
-    g_param_spec_object ("timeline", NULL, NULL, WM_TYPE_TIMELINE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "wmsignalview");

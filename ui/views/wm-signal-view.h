@@ -8,7 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "wm-signal-reader.h"
-#include "wm-timeline.h"
+#include "wm-timeline-part.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 #define WM_SIGNAL_VIEW_SAMPLES_PER_COLUMN 2
 
 #define WM_TYPE_SIGNAL_VIEW (wm_signal_view_get_type ())
-G_DECLARE_FINAL_TYPE (WmSignalView, wm_signal_view, WM, SIGNAL_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (WmSignalView, wm_signal_view, WM, SIGNAL_VIEW, WmTimelinePart)
 
 GtkWidget     *wm_signal_view_new          (WmTimeline     *timeline);
 void           wm_signal_view_set_reader   (WmSignalView   *self,

@@ -56,9 +56,8 @@ typedef struct {
 
 struct _WmSpectrogramView
 {
-  GtkWidget        parent_instance;
+  WmTimelinePart   parent_instance;
 
-  WmTimeline      *timeline;
   char            *path;
   StorePool       *pool;     /* on path, NULL without one */
   guint            fft_size;
@@ -75,12 +74,11 @@ struct _WmSpectrogramView
   guint            redraw_id;
 };
 
-G_DEFINE_FINAL_TYPE (WmSpectrogramView, wm_spectrogram_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (WmSpectrogramView, wm_spectrogram_view, WM_TYPE_TIMELINE_PART)
 
 enum {
   PROP_0,
   PROP_BUSY,
-  PROP_TIMELINE,
   N_PROPS
 };
 
@@ -318,8 +316,9 @@ get_level (WmSpectrogramView *self,
            guint              channel_index,
            guint              k)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   Channel *channel = g_ptr_array_index (self->channels, channel_index);
-  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  const WmRecording *recording = wm_timeline_get_recording (timeline);
   g_autoptr(GError) error = NULL;
   WmSpectrogramParams params;
   SampleSource *source;
@@ -376,7 +375,8 @@ get_level (WmSpectrogramView *self,
 static void
 reset_levels (WmSpectrogramView *self)
 {
-  guint n_channels = self->path != NULL ? wm_timeline_get_n_channels (self->timeline) : 0;
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  guint n_channels = self->path != NULL ? wm_timeline_get_n_channels (timeline) : 0;
 
   g_ptr_array_set_size (self->channels, 0);
   for (guint c = 0; c < n_channels; c++)
@@ -407,10 +407,11 @@ visible_tiles (WmSpectrogramView *self,
                guint             *t0,
                guint             *t1)
 {
-  double start = wm_timeline_get_visible_start (self->timeline);
-  double end = wm_timeline_get_visible_end (self->timeline);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  double start = wm_timeline_get_visible_start (timeline);
+  double end = wm_timeline_get_visible_end (timeline);
   double per_pixel = (end - start) / MAX (width - WM_TIMELINE_GUTTER, 1);
-  gint64 n_frames = wm_timeline_get_n_frames (self->timeline);
+  gint64 n_frames = wm_timeline_get_n_frames (timeline);
   gint64 stride = self->hop;
   gint64 tile_frames;
   gint64 n_tiles;
@@ -445,7 +446,8 @@ get_texture (WmSpectrogramView *self,
              int                height,
              gint64             deadline)
 {
-  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  const WmRecording *recording = wm_timeline_get_recording (timeline);
   g_autoptr(WmSpectrogramTile) tile = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -519,11 +521,12 @@ draw_texture (WmSpectrogramView *self,
               int                top,
               int                height)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   double first = ((double) index * TILE_COLUMNS - 0.5) * level->stride;
   double last = first + (double) gdk_texture_get_width (texture) * level->stride;
   /* Whole pixels, so that neighbouring tiles meet without a seam. */
-  double x0 = round (wm_timeline_frame_to_x (self->timeline, first, width));
-  double x1 = round (wm_timeline_frame_to_x (self->timeline, last, width));
+  double x0 = round (wm_timeline_frame_to_x (timeline, first, width));
+  double x1 = round (wm_timeline_frame_to_x (timeline, last, width));
 
   gtk_snapshot_append_texture (snapshot, texture,
                                &GRAPHENE_RECT_INIT ((float) x0, (float) top,
@@ -544,8 +547,9 @@ draw_fallback (WmSpectrogramView *self,
                int                top,
                int                height)
 {
-  double x0 = wm_timeline_frame_to_x (self->timeline, first, width);
-  double x1 = wm_timeline_frame_to_x (self->timeline, last, width);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  double x0 = wm_timeline_frame_to_x (timeline, first, width);
+  double x1 = wm_timeline_frame_to_x (timeline, last, width);
   static const int order[] = { 1, 2, 3, 4 };
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT ((float) x0, (float) top,
@@ -595,7 +599,8 @@ draw_frequency_ruler (WmSpectrogramView *self,
   static const double marks[] = {
     10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000,
   };
-  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  const WmRecording *recording = wm_timeline_get_recording (timeline);
   const char *name = recording->channel_names != NULL ? recording->channel_names[channel] : NULL;
   g_autofree char *fallback = NULL;
   WmFrequencyAxis axis;
@@ -656,12 +661,13 @@ wm_spectrogram_view_snapshot (GtkWidget   *widget,
                               GtkSnapshot *snapshot)
 {
   WmSpectrogramView *self = WM_SPECTROGRAM_VIEW (widget);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   gint64 deadline = g_get_monotonic_time () + RENDER_BUDGET_US;
   guint t0, t1, k;
 
-  if (wm_timeline_get_recording (self->timeline) == NULL || self->channels->len == 0
+  if (wm_timeline_get_recording (timeline) == NULL || self->channels->len == 0
       || width <= WM_TIMELINE_GUTTER)
     return;
 
@@ -673,7 +679,7 @@ wm_spectrogram_view_snapshot (GtkWidget   *widget,
       Level *level;
       int top, ch;
 
-      wm_timeline_get_channel_area (self->timeline, c, height, &top, &ch);
+      wm_timeline_get_channel_area (timeline, c, height, &top, &ch);
       if (ch <= 1)
         continue;
       if (channel->texture_height != ch)
@@ -747,7 +753,7 @@ wm_spectrogram_view_snapshot (GtkWidget   *widget,
       wm_view_snapshot_text (snapshot, widget, message, WM_TIMELINE_GUTTER + 8, 8,
                              &wm_view_color_playhead);
     }
-  wm_view_snapshot_marks (snapshot, self->timeline, width, height);
+  wm_view_snapshot_marks (snapshot, timeline, width, height);
 }
 
 static void
@@ -760,7 +766,8 @@ wm_spectrogram_view_measure (GtkWidget      *widget,
                              int            *natural_baseline)
 {
   WmSpectrogramView *self = WM_SPECTROGRAM_VIEW (widget);
-  guint n_channels = MAX (wm_timeline_get_n_channels (self->timeline), 1);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  guint n_channels = MAX (wm_timeline_get_n_channels (timeline), 1);
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -775,26 +782,21 @@ wm_spectrogram_view_measure (GtkWidget      *widget,
 }
 
 static void
-on_range_changed (WmSpectrogramView *self)
+wm_spectrogram_view_recording_changed (WmTimelinePart *part)
 {
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-on_recording_changed (WmSpectrogramView *self)
-{
-  reset_levels (self);
-  gtk_widget_queue_resize (GTK_WIDGET (self));
+  reset_levels (WM_SPECTROGRAM_VIEW (part));
+  gtk_widget_queue_resize (GTK_WIDGET (part));
 }
 
 static gint64
 frame_at (WmSpectrogramView *self,
           double             x)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (GTK_WIDGET (self));
-  double frame = wm_timeline_x_to_frame (self->timeline, MAX (x, WM_TIMELINE_GUTTER), width);
+  double frame = wm_timeline_x_to_frame (timeline, MAX (x, WM_TIMELINE_GUTTER), width);
 
-  return CLAMP ((gint64) llround (frame), 0, wm_timeline_get_n_frames (self->timeline));
+  return CLAMP ((gint64) llround (frame), 0, wm_timeline_get_n_frames (timeline));
 }
 
 static void
@@ -803,17 +805,18 @@ on_motion (GtkEventControllerMotion *motion,
            double                    y,
            WmSpectrogramView        *self)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (GTK_WIDGET (self));
 
-  wm_timeline_set_hover (self->timeline,
-                         x >= WM_TIMELINE_GUTTER ? wm_timeline_x_to_frame (self->timeline, x, width) : -1);
+  wm_timeline_set_hover (timeline,
+                         x >= WM_TIMELINE_GUTTER ? wm_timeline_x_to_frame (timeline, x, width) : -1);
 }
 
 static void
 on_leave (GtkEventControllerMotion *motion,
           WmSpectrogramView        *self)
 {
-  wm_timeline_set_hover (self->timeline, -1);
+  wm_timeline_set_hover (wm_timeline_part_get_timeline (WM_TIMELINE_PART (self)), -1);
 }
 
 static void
@@ -822,11 +825,12 @@ on_drag_update (GtkGestureDrag    *gesture,
                 double             dy,
                 WmSpectrogramView *self)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   double x, y;
 
   gtk_gesture_drag_get_start_point (gesture, &x, &y);
   if (fabs (dx) >= 3)
-    wm_timeline_set_selection (self->timeline, frame_at (self, x), frame_at (self, x + dx));
+    wm_timeline_set_selection (timeline, frame_at (self, x), frame_at (self, x + dx));
 }
 
 static void
@@ -835,14 +839,15 @@ on_drag_end (GtkGestureDrag    *gesture,
              double             dy,
              WmSpectrogramView *self)
 {
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   double x, y;
 
   /* A click: the cursor moves there and the selection goes. */
   gtk_gesture_drag_get_start_point (gesture, &x, &y);
   if (fabs (dx) < 3)
     {
-      wm_timeline_set_selection (self->timeline, -1, -1);
-      wm_timeline_set_cursor (self->timeline, frame_at (self, x));
+      wm_timeline_set_selection (timeline, -1, -1);
+      wm_timeline_set_cursor (timeline, frame_at (self, x));
     }
 }
 
@@ -853,9 +858,6 @@ wm_spectrogram_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->busy_poll_id, g_source_remove);
   g_clear_handle_id (&self->redraw_id, g_source_remove);
-  if (self->timeline != NULL)
-    g_signal_handlers_disconnect_by_data (self->timeline, self);
-  g_clear_object (&self->timeline);
   if (self->channels != NULL)
     g_ptr_array_set_size (self->channels, 0);
 
@@ -889,35 +891,6 @@ wm_spectrogram_view_get_property (GObject    *object,
       g_value_set_boolean (value, self->busy);
       break;
 
-    case PROP_TIMELINE:
-      g_value_set_object (value, self->timeline);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-wm_spectrogram_view_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  WmSpectrogramView *self = WM_SPECTROGRAM_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_TIMELINE:
-      /* Construct-only; a part made without one gets one of its own. */
-      self->timeline = g_value_get_object (value) != NULL ? g_value_dup_object (value)
-                                                          : wm_timeline_new ();
-      g_signal_connect_swapped (self->timeline, "range-changed", G_CALLBACK (on_range_changed), self);
-      g_signal_connect_swapped (self->timeline, "marks-changed", G_CALLBACK (gtk_widget_queue_draw), self);
-      g_signal_connect_swapped (self->timeline, "layout-changed", G_CALLBACK (gtk_widget_queue_draw), self);
-      g_signal_connect_swapped (self->timeline, "recording-changed", G_CALLBACK (on_recording_changed), self);
-      break;
-
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -928,20 +901,21 @@ wm_spectrogram_view_class_init (WmSpectrogramViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  WmTimelinePartClass *part_class = WM_TIMELINE_PART_CLASS (klass);
 
   object_class->dispose = wm_spectrogram_view_dispose;
   object_class->finalize = wm_spectrogram_view_finalize;
   object_class->get_property = wm_spectrogram_view_get_property;
-  object_class->set_property = wm_spectrogram_view_set_property;
   widget_class->snapshot = wm_spectrogram_view_snapshot;
   widget_class->measure = wm_spectrogram_view_measure;
+  part_class->range_changed = wm_timeline_part_redraw;
+  part_class->marks_changed = wm_timeline_part_redraw;
+  part_class->layout_changed = wm_timeline_part_redraw;
+  part_class->recording_changed = wm_spectrogram_view_recording_changed;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_TIMELINE] =
-    g_param_spec_object ("timeline", NULL, NULL, WM_TYPE_TIMELINE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "wmspectrogramview");
@@ -1046,12 +1020,14 @@ wm_spectrogram_view_get_busy (WmSpectrogramView *self)
 gboolean
 wm_spectrogram_view_is_current (WmSpectrogramView *self)
 {
+  WmTimeline *timeline;
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   guint t0, t1, k;
 
   g_return_val_if_fail (WM_IS_SPECTROGRAM_VIEW (self), FALSE);
 
-  if (wm_timeline_get_recording (self->timeline) == NULL || width <= WM_TIMELINE_GUTTER)
+  timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  if (wm_timeline_get_recording (timeline) == NULL || width <= WM_TIMELINE_GUTTER)
     return TRUE;
   if (self->error != NULL)
     return TRUE;

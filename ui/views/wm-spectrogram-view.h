@@ -9,12 +9,12 @@
 
 #include "wm-colormap.h"
 #include "wm-frequency-axis.h"
-#include "wm-timeline.h"
+#include "wm-timeline-part.h"
 
 G_BEGIN_DECLS
 
 #define WM_TYPE_SPECTROGRAM_VIEW (wm_spectrogram_view_get_type ())
-G_DECLARE_FINAL_TYPE (WmSpectrogramView, wm_spectrogram_view, WM, SPECTROGRAM_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (WmSpectrogramView, wm_spectrogram_view, WM, SPECTROGRAM_VIEW, WmTimelinePart)
 
 GtkWidget *wm_spectrogram_view_new          (WmTimeline        *timeline);
 /* The project the samples come from (NULL for none). */

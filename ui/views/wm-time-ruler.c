@@ -17,21 +17,12 @@
 
 struct _WmTimeRuler
 {
-  GtkWidget   parent_instance;
+  WmTimelinePart parent_instance;
 
-  WmTimeline *timeline;
-  gboolean    wall_clock;
+  gboolean       wall_clock;
 };
 
-G_DEFINE_FINAL_TYPE (WmTimeRuler, wm_time_ruler, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_TIMELINE,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (WmTimeRuler, wm_time_ruler, WM_TYPE_TIMELINE_PART)
 
 double
 wm_time_ruler_tick_step (double span_s,
@@ -68,7 +59,8 @@ wm_time_ruler_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
 {
   WmTimeRuler *self = WM_TIME_RULER (widget);
-  const WmRecording *recording = wm_timeline_get_recording (self->timeline);
+  WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  const WmRecording *recording = wm_timeline_get_recording (timeline);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   double rate, start_s, end_s, step, minor;
@@ -79,8 +71,8 @@ wm_time_ruler_snapshot (GtkWidget   *widget,
     return;
 
   rate = recording->sample_rate;
-  start_s = wm_timeline_get_visible_start (self->timeline) / rate;
-  end_s = wm_timeline_get_visible_end (self->timeline) / rate;
+  start_s = wm_timeline_get_visible_start (timeline) / rate;
+  end_s = wm_timeline_get_visible_end (timeline) / rate;
   step = wm_time_ruler_tick_step (end_s - start_s, width - WM_TIMELINE_GUTTER);
   minor = step / 5;
 
@@ -96,13 +88,13 @@ wm_time_ruler_snapshot (GtkWidget   *widget,
 
       if (t > end_s + minor)
         break;
-      x = wm_timeline_frame_to_x (self->timeline, t * rate, width);
+      x = wm_timeline_frame_to_x (timeline, t * rate, width);
       major = fabs (remainder (t, step)) < minor / 2;
       wm_view_snapshot_rect (snapshot, x, major ? height - 10 : height - 5, 1,
                              major ? 9 : 4, &wm_view_color_text);
       if (major)
         {
-          g_autofree char *text = wm_timeline_format_frame (self->timeline, t * rate,
+          g_autofree char *text = wm_timeline_format_frame (timeline, t * rate,
                                                             self->wall_clock, step);
 
           wm_view_snapshot_text (snapshot, widget, text, x + 3, 1, &wm_view_color_text);
@@ -110,7 +102,7 @@ wm_time_ruler_snapshot (GtkWidget   *widget,
     }
 
   gtk_snapshot_pop (snapshot);
-  wm_view_snapshot_marks (snapshot, self->timeline, width, height);
+  wm_view_snapshot_marks (snapshot, timeline, width, height);
 }
 
 static void
@@ -129,74 +121,14 @@ wm_time_ruler_measure (GtkWidget      *widget,
 }
 
 static void
-wm_time_ruler_dispose (GObject *object)
-{
-  WmTimeRuler *self = WM_TIME_RULER (object);
-
-  if (self->timeline != NULL)
-    g_signal_handlers_disconnect_by_data (self->timeline, self);
-  g_clear_object (&self->timeline);
-
-  G_OBJECT_CLASS (wm_time_ruler_parent_class)->dispose (object);
-}
-
-static void
-wm_time_ruler_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
-{
-  WmTimeRuler *self = WM_TIME_RULER (object);
-
-  switch (prop_id)
-    {
-    case PROP_TIMELINE:
-      g_value_set_object (value, self->timeline);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-wm_time_ruler_set_property (GObject      *object,
-                            guint         prop_id,
-                            const GValue *value,
-                            GParamSpec   *pspec)
-{
-  WmTimeRuler *self = WM_TIME_RULER (object);
-
-  switch (prop_id)
-    {
-    case PROP_TIMELINE:
-      /* Construct-only; a part made without one gets one of its own. */
-      self->timeline = g_value_get_object (value) != NULL ? g_value_dup_object (value)
-                                                          : wm_timeline_new ();
-      g_signal_connect_swapped (self->timeline, "range-changed", G_CALLBACK (gtk_widget_queue_draw), self);
-      g_signal_connect_swapped (self->timeline, "marks-changed", G_CALLBACK (gtk_widget_queue_draw), self);
-      g_signal_connect_swapped (self->timeline, "recording-changed", G_CALLBACK (gtk_widget_queue_draw), self);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 wm_time_ruler_class_init (WmTimeRulerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  WmTimelinePartClass *part_class = WM_TIMELINE_PART_CLASS (klass);
 
-  object_class->dispose = wm_time_ruler_dispose;
-  object_class->get_property = wm_time_ruler_get_property;
-  object_class->set_property = wm_time_ruler_set_property;
-
-  properties[PROP_TIMELINE] =
-    g_param_spec_object ("timeline", NULL, NULL, WM_TYPE_TIMELINE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  part_class->range_changed = wm_timeline_part_redraw;
+  part_class->marks_changed = wm_timeline_part_redraw;
+  part_class->recording_changed = wm_timeline_part_redraw;
 
   widget_class->snapshot = wm_time_ruler_snapshot;
   widget_class->measure = wm_time_ruler_measure;

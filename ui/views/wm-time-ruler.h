@@ -7,12 +7,12 @@
 
 #include <gtk/gtk.h>
 
-#include "wm-timeline.h"
+#include "wm-timeline-part.h"
 
 G_BEGIN_DECLS
 
 #define WM_TYPE_TIME_RULER (wm_time_ruler_get_type ())
-G_DECLARE_FINAL_TYPE (WmTimeRuler, wm_time_ruler, WM, TIME_RULER, GtkWidget)
+G_DECLARE_FINAL_TYPE (WmTimeRuler, wm_time_ruler, WM, TIME_RULER, WmTimelinePart)
 
 GtkWidget *wm_time_ruler_new            (WmTimeline  *timeline);
 void       wm_time_ruler_set_wall_clock (WmTimeRuler *self,
