@@ -770,9 +770,12 @@ bucket_of (gint64 frame,
            gint64 end_frame,
            guint  n_buckets)
 {
-  /* Exact integer mapping: bucket i covers [first + i·span/n, first + (i+1)·span/n). */
+  /* Exact integer mapping: bucket i covers [first + i·span/n, first + (i+1)·span/n);
+   * past 2^63 / n frames (thousands of years of audio) it falls back to double. */
   gint64 span = end_frame - first_frame;
-  gint64 i = (gint64) (((__int128) (frame - first_frame) * n_buckets) / span);
+  gint64 offset = frame - first_frame;
+  gint64 i = offset <= G_MAXINT64 / n_buckets ? offset * n_buckets / span
+                                              : (gint64) ((double) offset / span * n_buckets);
 
   return (guint) CLAMP (i, 0, (gint64) n_buckets - 1);
 }
