@@ -34,6 +34,7 @@ typedef struct
   uint32_t probs;
   uint32_t total;
   uint32_t packed[WM_MAX_LAYERS];
+  uint32_t dft_rows;
   uint32_t packed_total;
 } layout_t;
 
@@ -77,6 +78,8 @@ compute_layout (const wm_model_t *model,
       lay->packed[l] = at;
       at += ALIGN8 (wm_lstm_packed_size (&model->layers[l], model->variant));
     }
+  lay->dft_rows = at;
+  at += ALIGN8 (wm_logmel_packed_size (model));
   lay->packed_total = at;
 }
 
@@ -148,11 +151,18 @@ wm_classifier_init (wm_classifier_t  *cls,
   cls->logits = base + lay.logits;
   cls->probs = base + lay.probs;
   if (buffer_size >= lay.packed_total)
-    for (l = 0; l < model->n_layers; l++)
-      {
-        cls->packed[l] = base + lay.packed[l];
-        wm_lstm_pack (&model->layers[l], model->variant, cls->packed[l]);
-      }
+    {
+      for (l = 0; l < model->n_layers; l++)
+        {
+          cls->packed[l] = base + lay.packed[l];
+          wm_lstm_pack (&model->layers[l], model->variant, cls->packed[l]);
+        }
+      if (wm_logmel_packed_size (model) > 0)
+        {
+          cls->dft_rows = base + lay.dft_rows;
+          wm_logmel_pack (model, cls->dft_rows);
+        }
+    }
   wm_classifier_reset (cls);
   return WM_OK;
 }
@@ -265,7 +275,7 @@ push_frames (wm_classifier_t *cls,
         {
           if (variant == WM_VARIANT_INT8)
             wm_frontend_int8 (model, (const int16_t *) frames + f * fe->channels, 1, 0,
-                              (int8_t *) cls->features + out, cls->fe_scratch);
+                              (int8_t *) cls->features + out, cls->fe_scratch, NULL);
           else
             wm_frontend_f32 (model, (const float *) frames + f * fe->channels, 1, 0,
                              (float *) cls->features + out, cls->fe_scratch);
@@ -284,7 +294,7 @@ push_frames (wm_classifier_t *cls,
       /* The ring is full: its oldest sample is at sample_pos. */
       if (variant == WM_VARIANT_INT8)
         wm_frontend_int8 (model, cls->samples, fe->frame_length, cls->sample_pos,
-                          (int8_t *) cls->features + out, cls->fe_scratch);
+                          (int8_t *) cls->features + out, cls->fe_scratch, cls->dft_rows);
       else
         wm_frontend_f32 (model, cls->samples, fe->frame_length, cls->sample_pos,
                          (float *) cls->features + out, cls->fe_scratch);

@@ -48,6 +48,7 @@ typedef struct
   void *logits;
   void *probs;
   void *packed[WM_MAX_LAYERS];  /* column-major weights, or NULL */
+  void *dft_rows;       /* int8 logmel DFT rows (packed mode), or NULL */
   uint32_t n_windows;   /* windows emitted since init/reset */
   uint16_t sample_pos;  /* next write position in the sample ring */
   uint16_t feature_pos; /* next write position in the feature ring */

@@ -61,13 +61,50 @@ bin_used (const wm_frontend_t *fe,
   return 0;
 }
 
+uint32_t
+wm_logmel_packed_size (const wm_model_t *model)
+{
+  const wm_frontend_t *fe = &model->frontend;
+
+  if (fe->kind != WM_FRONTEND_LOGMEL || model->variant != WM_VARIANT_INT8)
+    return 0;
+  return (uint32_t) n_bins (fe) * 2u * fe->frame_length * 2u;
+}
+
+void
+wm_logmel_pack (const wm_model_t *model,
+                int16_t          *dft_rows)
+{
+  const wm_frontend_t *fe = &model->frontend;
+  uint16_t length = fe->frame_length;
+  uint16_t mask = (uint16_t) (length - 1u);
+  uint16_t quarter = (uint16_t) (3u * length / 4u);
+  uint16_t bins = n_bins (fe);
+  uint16_t k, n;
+
+  for (k = 0; k < bins; k++)
+    {
+      int16_t *re_row = dft_rows + (uint32_t) k * 2u * length;
+      int16_t *im_row = re_row + length;
+      uint16_t idx = 0;
+
+      for (n = 0; n < length; n++)
+        {
+          re_row[n] = wm_rd_i16 (fe->cos_table + 2u * idx);
+          im_row[n] = wm_rd_i16 (fe->cos_table + 2u * ((idx + quarter) & mask));
+          idx = (uint16_t) ((idx + k) & mask);
+        }
+    }
+}
+
 void
 wm_logmel_lq (const wm_model_t *model,
               const int16_t    *ring,
               uint16_t          ring_len,
               uint16_t          start,
               int32_t          *lq,
-              void             *scratch)
+              void             *scratch,
+              const int16_t    *dft_rows)
 {
   const wm_frontend_t *fe = &model->frontend;
   uint16_t length = fe->frame_length;
@@ -96,12 +133,26 @@ wm_logmel_lq (const wm_model_t *model,
 
       if (!bin_used (fe, k, 0))
         continue;
-      for (n = 0; n < length; n++)
+      if (dft_rows != NULL)
         {
-          re += (int64_t) xw[n] * wm_rd_i16 (fe->cos_table + 2u * idx);
-          im += (int64_t) xw[n] * wm_rd_i16 (fe->cos_table + 2u * ((idx + quarter) & mask));
-          idx = (uint16_t) ((idx + k) & mask);
+          /* |xw| <= 2^15 and |row| <= 2^15: each product is exact in 32 bits,
+           * and exact sums do not depend on their order. */
+          const int16_t *re_row = dft_rows + (uint32_t) k * 2u * length;
+          const int16_t *im_row = re_row + length;
+
+          for (n = 0; n < length; n++)
+            {
+              re += (int32_t) (xw[n] * re_row[n]);
+              im += (int32_t) (xw[n] * im_row[n]);
+            }
         }
+      else
+        for (n = 0; n < length; n++)
+          {
+            re += (int64_t) xw[n] * wm_rd_i16 (fe->cos_table + 2u * idx);
+            im += (int64_t) xw[n] * wm_rd_i16 (fe->cos_table + 2u * ((idx + quarter) & mask));
+            idx = (uint16_t) ((idx + k) & mask);
+          }
       rr = wm_rdbpot64 (re, 16);
       ri = wm_rdbpot64 (im, 16);
       power = (uint64_t) (rr * rr) + (uint64_t) (ri * ri);
@@ -123,7 +174,8 @@ wm_frontend_int8 (const wm_model_t *model,
                   uint16_t          ring_len,
                   uint16_t          start,
                   int8_t           *features,
-                  void             *scratch)
+                  void             *scratch,
+                  const int16_t    *dft_rows)
 {
   const wm_frontend_t *fe = &model->frontend;
   uint16_t i;
@@ -134,7 +186,7 @@ wm_frontend_int8 (const wm_model_t *model,
       uint64_t *acc = scratch;
       int32_t *lq = (int32_t *) (acc + fe->n_mels);
 
-      wm_logmel_lq (model, ring, ring_len, start, lq, scratch);
+      wm_logmel_lq (model, ring, ring_len, start, lq, scratch, dft_rows);
       for (i = 0; i < fe->n_mels; i++)
         features[i] = quantize_feature (model, i, lq[i]);
       return;

@@ -23,7 +23,8 @@ void      wm_frontend_int8          (const wm_model_t  *model,
                                      uint16_t           ring_len,
                                      uint16_t           start,
                                      int8_t            *features,
-                                     void              *scratch);
+                                     void              *scratch,
+                                     const int16_t     *dft_rows);
 
 /* Float features from physical-unit samples. */
 void      wm_frontend_f32           (const wm_model_t  *model,
@@ -33,13 +34,22 @@ void      wm_frontend_f32           (const wm_model_t  *model,
                                      float             *features,
                                      void              *scratch);
 
-/* logmel only: the Q.10 log2 mel energies lq[n_mels] before normalisation. */
+/* logmel only: the Q.10 log2 mel energies lq[n_mels] before normalisation.
+ * dft_rows (nullable) is the table wm_logmel_pack() filled: the same sums,
+ * read from contiguous rows (faster on desktop CPUs, bit-identical). */
 void      wm_logmel_lq              (const wm_model_t  *model,
                                      const int16_t     *ring,
                                      uint16_t           ring_len,
                                      uint16_t           start,
                                      int32_t           *lq,
-                                     void              *scratch);
+                                     void              *scratch,
+                                     const int16_t     *dft_rows);
+
+/* int8 logmel only (0 otherwise): bytes of the DFT row table, bins × 2 × L
+ * int16 (for bin k: the cosine row, then the sine row, in sample order). */
+uint32_t  wm_logmel_packed_size     (const wm_model_t  *model);
+void      wm_logmel_pack            (const wm_model_t  *model,
+                                     int16_t           *dft_rows);
 
 #ifdef __cplusplus
 }

@@ -283,7 +283,7 @@ test_logmel_int (void)
       if (trial == 1)
         for (guint i = 0; i < 256; i++)
           samples[i] = i % 2 ? 32767 : -32768;
-      wm_logmel_lq (&l.model, samples, 256, 0, got, scratch);
+      wm_logmel_lq (&l.model, samples, 256, 0, got, scratch, NULL);
       reference_lq (&l.model, samples, want);
       for (guint m = 0; m < spec.n_mels; m++)
         g_assert_cmpint (got[m], ==, want[m]);
@@ -641,6 +641,69 @@ test_packed_equals_compact (void)
       }
 }
 
+/* The packed log-mel DFT rows give exactly the in-place DFT's energies,
+ * also at full scale, where the products reach ±2^30. */
+static void
+test_packed_logmel_equals_compact (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+
+  for (guint seed = 0; seed < 3; seed++)
+    {
+      WmmSpec spec = logmel_spec (WM_VARIANT_INT8, 40 + seed);
+      g_autoptr(GByteArray) file = NULL;
+      wm_model_t model;
+      wm_classifier_t compact, packed;
+      g_autofree guint64 *small = NULL, *large = NULL;
+      guint32 frames;
+
+      spec.frame_length = seed == 2 ? 512 : 256;
+      file = wmm_build (&spec);
+      g_assert_cmpint (wm_model_parse (file->data, file->len, &model), ==, WM_OK);
+      small = g_malloc0 (wm_classifier_buffer_size (&model));
+      large = g_malloc0 (wm_classifier_packed_buffer_size (&model));
+      g_assert_cmpint (wm_classifier_init (&compact, &model, small, wm_classifier_buffer_size (&model), NULL, NULL), ==, WM_OK);
+      g_assert_cmpint (wm_classifier_init (&packed, &model, large, wm_classifier_packed_buffer_size (&model), NULL, NULL), ==, WM_OK);
+      g_assert_null (compact.dft_rows);
+      g_assert_nonnull (packed.dft_rows);
+      frames = wm_model_window_frames (&model);
+
+      for (guint trial = 0; trial < 12; trial++)
+        {
+          g_autofree gint16 *in = g_new (gint16, frames);
+          guint16 p1[WM_MAX_CLASSES], p2[WM_MAX_CLASSES];
+
+          if (trial % 3 == 0)
+            make_audio (rand, in, frames);
+          else
+            for (guint j = 0; j < frames; j++)
+              in[j] = trial % 3 == 1 ? (gint16) (j % 2 ? G_MININT16 : G_MAXINT16)
+                                     : (gint16) g_rand_int_range (rand, G_MININT16, G_MAXINT16 + 1);
+          g_assert_cmpint (wm_classifier_run_window_i16 (&compact, in, frames, p1), ==, WM_OK);
+          g_assert_cmpint (wm_classifier_run_window_i16 (&packed, in, frames, p2), ==, WM_OK);
+          g_assert_cmpmem (p1, 2 * spec.n_classes, p2, 2 * spec.n_classes);
+        }
+
+      /* The energies themselves, before any quantisation can hide a difference. */
+      {
+        g_autofree gint16 *ring = g_new (gint16, spec.frame_length);
+        g_autofree guint64 *scratch = g_malloc0 (wm_frontend_scratch_size (&model) + 8);
+        g_autofree gint16 *rows = g_malloc (wm_logmel_packed_size (&model));
+        gint32 a[WM_MAX_MELS], b[WM_MAX_MELS];
+
+        wm_logmel_pack (&model, rows);
+        for (guint trial = 0; trial < 20; trial++)
+          {
+            for (guint j = 0; j < spec.frame_length; j++)
+              ring[j] = (gint16) g_rand_int_range (rand, G_MININT16, G_MAXINT16 + 1);
+            wm_logmel_lq (&model, ring, spec.frame_length, trial % spec.frame_length, a, scratch, NULL);
+            wm_logmel_lq (&model, ring, spec.frame_length, trial % spec.frame_length, b, scratch, rows);
+            g_assert_cmpmem (a, 4 * spec.n_mels, b, 4 * spec.n_mels);
+          }
+      }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -654,6 +717,7 @@ main (int   argc,
   g_test_add_func ("/inference/classifier/int8-vs-f32-logmel", test_int8_vs_f32_logmel);
   g_test_add_func ("/inference/classifier/streaming", test_streaming);
   g_test_add_func ("/inference/classifier/packed-equals-compact", test_packed_equals_compact);
+  g_test_add_func ("/inference/classifier/packed-logmel-equals-compact", test_packed_logmel_equals_compact);
 
   return g_test_run ();
 }
