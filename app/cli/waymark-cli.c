@@ -25,6 +25,8 @@ static const WmCliCommand commands[] = {
   { "autolabel", wm_cli_autolabel, N_("Label what a model is sure of; queue the rest for review") },
   { "review",  wm_cli_review,  N_("Work the review queue: next, list, accept, reject, relabel, undo") },
   { "report",  wm_cli_report,  N_("Precision above and recall risk below the threshold, per class") },
+  { "export",  wm_cli_export,  N_("Export labels (csv, json, Audacity, Raven, Label Studio, Edge Impulse), datasets, clips") },
+  { "import-labels", wm_cli_import_labels, N_("Add labels from an Audacity, Raven, Label Studio or csv file") },
   { "demo",    wm_cli_demo,    N_("Build the demo project from the demo recordings") },
   { NULL }
 };

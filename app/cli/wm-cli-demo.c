@@ -150,7 +150,7 @@ ensure_material (const char  *material,
                    _("the demo generator (data/demo/generate) is not installed"));
       return FALSE;
     }
-  g_print (_("Generating the demo recordings in %s…\n"), material);
+  g_printerr (_("Generating the demo recordings in %s…\n"), material);
   {
     const char *argv[] = { generator, "--seed", "1", "--out", material, NULL };
     if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, error))

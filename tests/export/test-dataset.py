@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The dataset export as a training pipeline reads it: numpy loads X.npy and
+y.npy; shapes, classes, splits and hashes match the manifest; rows hold the
+recordings' own samples; no recording is in two splits; the same seed gives
+the same bytes; a rejected review item comes back as a negative.  Also reads
+the Audacity, Raven, Label Studio and Edge Impulse outputs with Python's csv
+and json by their documented columns and fields.
+
+Usage: test-dataset.py WAYMARK_CLI   (TAP on stdout)
+"""
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
+
+import numpy as np
+
+CLI = sys.argv[1]
+GOLDEN_MODEL = os.path.join(os.environ["WAYMARK_SOURCE_ROOT"], "tests", "parity", "golden", "sensor-h16.wmm")
+RATE = 100
+FRAMES = 20000
+CHANNELS = 6
+
+checks = []
+
+
+def check(name, ok, detail=""):
+    checks.append((name, bool(ok), detail))
+
+
+def cli(*args, status=0):
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    env.pop("WAYMARK_PROJECT", None)
+    p = subprocess.run([CLI, *args], capture_output=True, text=True, env=env)
+    if p.returncode != status:
+        raise SystemExit(f"waymark-cli {' '.join(args)} exited {p.returncode}\n{p.stdout}\n{p.stderr}")
+    return p.stdout
+
+
+def write_wav(path, seed):
+    rng = np.random.default_rng(seed)
+    data = rng.integers(-12000, 12000, size=(FRAMES, CHANNELS), dtype=np.int16)
+    with wave.open(path, "wb") as w:
+        w.setnchannels(CHANNELS)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(data.astype("<i2").tobytes())
+    return data
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="waymark-dataset-")
+    try:
+        run(tmp)
+    finally:
+        shutil.rmtree(tmp)
+    print(f"1..{len(checks)}")
+    failed = 0
+    for i, (name, ok, detail) in enumerate(checks, 1):
+        print(f"{'ok' if ok else 'not ok'} {i} {name}")
+        if not ok:
+            failed += 1
+            print(f"# {detail}")
+    return 1 if failed else 0
+
+
+def run(tmp):
+    project = os.path.join(tmp, "p.waymark")
+    names = [f"walk{i}" for i in range(5)]
+    samples = {}
+    cli("init", project)
+    for i, name in enumerate(names):
+        path = os.path.join(tmp, name + ".wav")
+        samples[name] = write_wav(path, i)
+        cli("-p", project, "import", path)
+    cli("-p", project, "classes", "add", "step")
+    cli("-p", project, "classes", "add", "turn")
+    for name in names:
+        cli("-p", project, "labels", "add", name, "1000", "1400", "step")
+        cli("-p", project, "labels", "add", name, "5000", "5010", "turn")
+
+    # A review rejection on the first recording: a model run, then reject the top item.
+    cli("-p", project, "model", "import", GOLDEN_MODEL)
+    cli("-p", project, "autolabel", names[0], "--threshold", "0.4", "--margin", "0.05")
+    item = json.loads(cli("-p", project, "review", "next", "--json"))
+    cli("-p", project, "review", "reject", str(item["id"]))
+
+    out = os.path.join(tmp, "ds")
+    cli("-p", project, "export", "--format", "dataset", "--output", out, "--window", "64", "--hop", "32",
+        "--background-ratio", "0.5", "--seed", "7", "--source", "human")
+    manifest = json.load(open(os.path.join(out, "manifest.json")))
+    splits = manifest["splits"]
+    X = {s: np.load(os.path.join(out, s, "X.npy")) for s in splits}
+    y = {s: np.load(os.path.join(out, s, "y.npy")) for s in splits}
+    rows = list(csv.DictReader(open(os.path.join(out, "index.csv"), newline="")))
+    n_rows = sum(len(v) for v in y.values())
+
+    check("train, validation and test, each X float32 [N, window, channels] as the manifest says",
+          set(splits) == {"train", "validation", "test"}
+          and all(X[s].dtype == np.float32 and list(X[s].shape) == splits[s]["shape"]
+                  and X[s].shape[1:] == (64, CHANNELS) for s in splits),
+          {s: (X[s].dtype, X[s].shape, splits[s]["shape"]) for s in splits})
+    check("y is one int32 class index per row",
+          all(y[s].shape == (X[s].shape[0],) and y[s].dtype == np.int32 for s in splits))
+    check("classes: background first, then the project's in order", manifest["classes"][:3] == ["background", "step", "turn"]
+          and len(manifest["classes"]) == 3 + 4, manifest["classes"])
+    check("y indexes the classes", all(int(y[s].min()) >= 0 and int(y[s].max()) < len(manifest["classes"])
+                                       for s in splits if len(y[s])))
+    check("index.csv has a row per window, with the class of y",
+          len(rows) == n_rows and all(manifest["classes"][y[r["split"]][int(r["row"])]] == r["class"] for r in rows))
+    check("window, hop, rate and channels in the manifest",
+          manifest["window"] == 64 and manifest["hop"] == 32 and manifest["sample_rate"] == RATE
+          and len(manifest["channel_names"]) == CHANNELS, manifest)
+
+    ok = True
+    for r in rows[::7]:
+        start = int(r["start_frame"])
+        expected = samples[r["recording"]][start:start + 64].astype(np.float32) / 32768.0
+        ok = ok and np.array_equal(X[r["split"]][int(r["row"])], expected)
+    check("rows hold the recordings' own samples (int16 / 32768)", ok)
+
+    seen = {}
+    ok = True
+    for split, info in splits.items():
+        recs = {r["recording"] for r in rows if r["split"] == split}
+        ok = ok and recs <= set(info["recordings"])
+        for rec in info["recordings"]:
+            ok = ok and rec not in seen
+            seen[rec] = split
+    check("splits by recording: no recording in two splits", ok and len(seen) == len(names), seen)
+    check("every split has a recording", all(len(v["recordings"]) > 0 for v in splits.values()), splits)
+
+    files = {"index.csv"} | {f"{s}/{n}" for s in splits for n in ("X.npy", "y.npy")}
+    check("SHA-256 of every file in the manifest",
+          set(manifest["sha256"]) == files
+          and all(sha256(os.path.join(out, f)) == h for f, h in manifest["sha256"].items()), manifest["sha256"])
+
+    counts = manifest["counts"]
+    check("counts by source add up", sum(counts.values()) == n_rows, counts)
+    step_windows = sum(1 for r in rows if r["class"] == "step")
+    check("a 400-frame label gives (400 - 64) / 32 + 1 windows per recording", step_windows == 5 * 11, step_windows)
+    background = [sum(1 for r in rows if r["source"] == "background" and r["recording"] == n) for n in names]
+    # walk0's model labels may leave less unlabelled room.
+    check("background windows at the ratio", background[1:] == [6] * 4 and background[0] <= 6, background)
+    check("background windows overlap no label",
+          all(not (int(r["start_frame"]) < 1400 and int(r["start_frame"]) + 64 > 1000)
+              and not (int(r["start_frame"]) < 5010 and int(r["start_frame"]) + 64 > 5000)
+              for r in rows if r["source"] == "background"))
+    check("the rejected review item is a negative", manifest["review_negatives"] == 1 and counts["review-negative"] == 1
+          and any(r["source"] == "review-negative" and r["class"] == "background" and r["recording"] == names[0]
+                  for r in rows), counts)
+
+    again = os.path.join(tmp, "ds-again")
+    cli("-p", project, "export", "--format", "dataset", "--output", again, "--window", "64", "--hop", "32",
+        "--background-ratio", "0.5", "--seed", "7", "--source", "human")
+    check("the same seed gives the same bytes",
+          json.load(open(os.path.join(again, "manifest.json")))["sha256"] == manifest["sha256"])
+
+    by_model = os.path.join(tmp, "ds-model")
+    cli("-p", project, "export", "--format", "dataset", "--output", by_model, "--model", "sensor-h16",
+        "--source", "human", "--background-ratio", "0")
+    model_manifest = json.load(open(os.path.join(by_model, "manifest.json")))
+    check("--model gives the model's window and hop", model_manifest["window"] == 16 and model_manifest["hop"] == 8
+          and np.load(os.path.join(by_model, "train", "X.npy")).shape[1:] == (16, CHANNELS), model_manifest["window"])
+
+    # Interchange formats, read as their own tools document them.
+    aud = os.path.join(tmp, "aud")
+    cli("-p", project, "export", "-f", "audacity", "-o", aud, "--source", "human")
+    with open(os.path.join(aud, "walk0.txt"), newline="") as f:
+        lines = [line.rstrip("\n").split("\t") for line in f]
+    check("audacity: start, end, label with six decimals",
+          lines == [["10.000000", "14.000000", "step"], ["50.000000", "50.100000", "turn"]], lines)
+
+    rav = os.path.join(tmp, "rav")
+    cli("-p", project, "export", "-f", "raven", "-o", rav, "--source", "human")
+    with open(os.path.join(rav, "walk1.Table.1.selections.txt"), newline="") as f:
+        table = list(csv.DictReader(f, delimiter="\t"))
+    check("raven: the selection table's columns",
+          [(t["Selection"], t["Begin Time (s)"], t["End Time (s)"], t["Annotation"], t["Begin File"]) for t in table]
+          == [("1", "10.000000", "14.000000", "step", "walk1.wav"), ("2", "50.000000", "50.100000", "turn", "walk1.wav")]
+          and all(t["View"] and t["Channel"] == "1" and float(t["High Freq (Hz)"]) == RATE / 2 for t in table), table)
+
+    ls_path = os.path.join(tmp, "ls.json")
+    cli("-p", project, "export", "-f", "labelstudio", "-o", ls_path)
+    tasks = json.load(open(ls_path))
+    first = tasks[0]
+    results = first["annotations"][0]["result"]
+    predictions = first["predictions"]
+    check("labelstudio: a task per recording with timeserieslabels results",
+          len(tasks) == 5 and all(r["type"] == "timeserieslabels" and r["from_name"] and r["to_name"]
+                                  and r["value"]["end"] >= r["value"]["start"] for r in results)
+          and any(r["value"]["timeserieslabels"] == ["step"] and r["value"]["start"] == 10.0 for r in results),
+          first)
+    check("labelstudio: model labels as predictions with score and model_version",
+          len(predictions) >= 1 and all("model_version" in p and 0 <= p["score"] <= 1 for p in predictions)
+          and all("score" in r for p in predictions for r in p["result"]), predictions[:1])
+
+    ei = os.path.join(tmp, "ei")
+    cli("-p", project, "export", "-f", "edge-impulse", "-o", ei, "-r", "walk2", "--source", "human")
+    sample = json.load(open(os.path.join(ei, "walk2.json")))
+    structured = json.load(open(os.path.join(ei, "structured_labels.labels")))
+    segments = structured["structuredLabels"]["walk2.json"]
+    values = np.array(sample["payload"]["values"], dtype=np.int16)
+    check("edge-impulse: data acquisition payload with the samples",
+          sample["payload"]["interval_ms"] == 10 and len(sample["payload"]["sensors"]) == CHANNELS
+          and np.array_equal(values, samples["walk2"]) and sample["protected"]["alg"] == "none")
+    check("edge-impulse: structured labels tile the sample in ms",
+          structured["version"] == 1 and structured["type"] == "structured-labels"
+          and segments[0]["startIndex"] == 0 and segments[-1]["endIndex"] == FRAMES * 10 - 1
+          and all(a["endIndex"] + 1 == b["startIndex"] for a, b in zip(segments, segments[1:]))
+          and {"startIndex": 10000, "endIndex": 13999, "label": "step"} in segments, segments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
