@@ -20,30 +20,13 @@ typedef struct {
   char *project;
 } Fixture;
 
-static char *
-golden (const char *name)
-{
-  return g_build_filename (g_getenv ("WAYMARK_SOURCE_ROOT"), "tests", "parity", "golden", name, NULL);
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 /* A 6-channel, 100 Hz recording the golden sensor-h16 model fits. */
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autofree char *wav = NULL;
-  g_autofree char *model = golden ("sensor-h16.wmm");
+  g_autofree char *model = wm_test_golden_path ("sensor-h16.wmm");
   g_autofree short *frames = g_new (short, 20000 * 6);
   g_autoptr(GRand) rand = g_rand_new_with_seed (3);
   SF_INFO info = { .samplerate = 100, .channels = 6, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
@@ -93,7 +76,7 @@ test_autolabel_review_report (Fixture       *f,
 
   wm_test_run_cli (0, &out, NULL, "-p", f->project, "autolabel", "--all", "--threshold", "0.4",
                    "--margin", "0.05", "--json", NULL);
-  summary = parse_json (out);
+  summary = wm_test_parse_json (out);
   o = json_node_get_object (summary);
   labels = json_object_get_int_member (o, "labels");
   review_items = json_object_get_int_member (o, "review_items");
@@ -106,18 +89,18 @@ test_autolabel_review_report (Fixture       *f,
   wm_test_run_cli (0, &again, NULL, "-p", f->project, "autolabel", "--all", "--threshold", "0.4",
                    "--margin", "0.05", "--json", NULL);
   g_clear_pointer (&summary, json_node_unref);
-  summary = parse_json (again);
+  summary = wm_test_parse_json (again);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (summary), "labels"), ==, labels);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (summary), "review_items"), ==, review_items);
 
   /* The most uncertain item first; accept it, then check it left the queue. */
   wm_test_run_cli (0, &next, NULL, "-p", f->project, "review", "next", "--json", NULL);
-  item = parse_json (next);
+  item = wm_test_parse_json (next);
   id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (json_node_get_object (item), "id"));
   wm_test_run_cli (0, NULL, NULL, "-p", f->project, "review", "accept", id, NULL);
   wm_test_run_cli (1, NULL, NULL, "-p", f->project, "review", "accept", id, NULL);  /* decided already */
   wm_test_run_cli (0, &listed, NULL, "-p", f->project, "review", "list", "--json", NULL);
-  items = parse_json (listed);
+  items = wm_test_parse_json (listed);
   g_assert_cmpint (json_array_get_length (json_node_get_array (items)), ==, review_items - 1);
   {
     JsonArray *a = json_node_get_array (items);
@@ -139,7 +122,7 @@ test_autolabel_review_report (Fixture       *f,
     g_autofree char *second_id = NULL;
 
     wm_test_run_cli (0, &second, NULL, "-p", f->project, "review", "next", "--json", NULL);
-    second_item = parse_json (second);
+    second_item = wm_test_parse_json (second);
     second_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (json_node_get_object (second_item), "id"));
     wm_test_run_cli (1, NULL, NULL, "-p", f->project, "review", "relabel", second_id, "nosuchclass", NULL);
     wm_test_run_cli (0, NULL, NULL, "-p", f->project, "review", "relabel", second_id, "sensor-h16-c0", NULL);
@@ -148,7 +131,7 @@ test_autolabel_review_report (Fixture       *f,
   }
 
   wm_test_run_cli (0, &report, NULL, "-p", f->project, "report", "--json", NULL);
-  rep = parse_json (report);
+  rep = wm_test_parse_json (report);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (rep), "classes")), ==, 4);
 
   wm_test_run_cli (0, NULL, NULL, "-p", f->project, "review", "undo", NULL);
@@ -158,7 +141,7 @@ test_autolabel_review_report (Fixture       *f,
     g_autofree char *after = NULL;
     g_autoptr(JsonNode) all = NULL;
     wm_test_run_cli (0, &after, NULL, "-p", f->project, "review", "list", "--json", NULL);
-    all = parse_json (after);
+    all = wm_test_parse_json (after);
     g_assert_cmpint (json_array_get_length (json_node_get_array (all)), ==, review_items);
   }
 }
@@ -175,11 +158,11 @@ test_rethreshold (Fixture       *f,
   g_autoptr(JsonNode) b = NULL;
 
   wm_test_run_cli (0, &first, NULL, "-p", f->project, "autolabel", "--all", "--threshold", "0.5", "--json", NULL);
-  a = parse_json (first);
+  a = wm_test_parse_json (first);
   runs_before = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (json_node_get_object (a), "run"));
   wm_test_run_cli (0, &re, NULL, "-p", f->project, "autolabel", "--rethreshold", runs_before,
                    "--threshold", "0.3", "--json", NULL);
-  b = parse_json (re);
+  b = wm_test_parse_json (re);
   runs_after = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (json_node_get_object (b), "run"));
   g_assert_cmpstr (runs_before, ==, runs_after);
   /* A lower threshold labels at least as many windows. */
@@ -254,7 +237,7 @@ test_interrupt (Fixture       *f,
   g_assert_nonnull (strstr (err, "incomplete"));
 
   wm_test_run_cli (0, &out, NULL, "-p", f->project, "autolabel", "long", "--json", NULL);
-  summary = parse_json (out);
+  summary = wm_test_parse_json (out);
   g_assert_true (json_object_get_boolean_member (json_node_get_object (summary), "complete"));
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (summary), "windows"), ==, (3000000 - 16) / 8 + 1);
 }
@@ -277,7 +260,7 @@ test_demo (void)
       return;
     }
   wm_test_run_cli (0, &out, NULL, "demo", dir, "--json", NULL);
-  root = parse_json (out);
+  root = wm_test_parse_json (out);
   results = json_node_get_array (root);
   g_assert_cmpuint (json_array_get_length (results), ==, 2);
   for (guint i = 0; i < 2; i++)

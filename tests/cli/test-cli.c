@@ -86,17 +86,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->csv);
 }
 
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 static void
 test_walkthrough (Fixture       *f,
                   gconstpointer  data)
@@ -112,7 +101,7 @@ test_walkthrough (Fixture       *f,
   JsonObject *o;
 
   wm_test_run_cli (0, &list, NULL, "-p", f->project, "list", "--json", NULL);
-  root = parse_json (list);
+  root = wm_test_parse_json (list);
   array = json_node_get_array (root);
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
   o = json_array_get_object_element (array, 0);
@@ -141,7 +130,7 @@ test_walkthrough (Fixture       *f,
   wm_test_run_cli (0, NULL, NULL, "-p", f->project, "labels", "add", "1", "1.25s", "1.5s", "wake", NULL);
   wm_test_run_cli (0, NULL, NULL, "-p", f->project, "labels", "add", "night1", "12000", "12000", "wake", NULL);
   wm_test_run_cli (0, &labels, NULL, "-p", f->project, "labels", "list", "--json", NULL);
-  root = parse_json (labels);
+  root = wm_test_parse_json (labels);
   array = json_node_get_array (root);
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
   o = json_array_get_object_element (array, 0);
@@ -155,7 +144,7 @@ test_walkthrough (Fixture       *f,
 
   wm_test_run_cli (0, &undo, NULL, "-p", f->project, "labels", "undo", NULL);
   wm_test_run_cli (0, &after_undo, NULL, "-p", f->project, "labels", "list", "--json", NULL);
-  root = parse_json (after_undo);
+  root = wm_test_parse_json (after_undo);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 1);
   g_clear_pointer (&root, json_node_unref);
   wm_test_run_cli (0, NULL, NULL, "-p", f->project, "labels", "redo", NULL);

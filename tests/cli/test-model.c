@@ -23,12 +23,6 @@ typedef struct {
   char *project;
 } Fixture;
 
-static char *
-golden (const char *name)
-{
-  return g_build_filename (g_getenv ("WAYMARK_SOURCE_ROOT"), "tests", "parity", "golden", name, NULL);
-}
-
 #define RUN(status, out, err, ...) \
   G_STMT_START { \
     const char *argv_[] = { __VA_ARGS__, NULL }; \
@@ -55,29 +49,18 @@ fixture_teardown (Fixture       *f,
   g_free (f->project);
 }
 
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 static void
 test_infer_matches_golden (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autofree char *cases_path = golden ("cases.json");
+  g_autofree char *cases_path = wm_test_golden_path ("cases.json");
   g_autofree char *cases_text = NULL;
   g_autoptr(JsonNode) cases = NULL;
   JsonArray *list;
   guint n_checked = 0;
 
   g_assert_true (g_file_get_contents (cases_path, &cases_text, NULL, NULL));
-  cases = parse_json (cases_text);
+  cases = wm_test_parse_json (cases_text);
   list = json_object_get_array_member (json_node_get_object (cases), "cases");
 
   for (guint i = 0; i < json_array_get_length (list); i++)
@@ -88,9 +71,9 @@ test_infer_matches_golden (Fixture       *f,
       g_autofree char *wmm_name = g_strconcat (name, ".wmm", NULL);
       g_autofree char *input_name = g_strconcat (name, ".input", NULL);
       g_autofree char *expected_name = g_strconcat (name, ".expected", NULL);
-      g_autofree char *wmm = golden (wmm_name);
-      g_autofree char *input_path = golden (input_name);
-      g_autofree char *expected_path = golden (expected_name);
+      g_autofree char *wmm = wm_test_golden_path (wmm_name);
+      g_autofree char *input_path = wm_test_golden_path (input_name);
+      g_autofree char *expected_path = wm_test_golden_path (expected_name);
       g_autofree char *show = NULL;
       g_autofree char *input = NULL;
       g_autofree char *expected = NULL;
@@ -106,7 +89,7 @@ test_infer_matches_golden (Fixture       *f,
       guint w = 0;
 
       RUN (0, &show, NULL, "model", "show", wmm, "--json");
-      described = parse_json (show);
+      described = wm_test_parse_json (show);
       info.samplerate = (int) json_object_get_int_member (json_object_get_object_member (json_node_get_object (described), "frontend"), "sample_rate");
       info.channels = (int) channels;
       info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
@@ -118,7 +101,7 @@ test_infer_matches_golden (Fixture       *f,
       sf_close (sf);
 
       RUN (0, &out, NULL, "infer", wmm, wav, "--json");
-      result = parse_json (out);
+      result = wm_test_parse_json (out);
       windows = json_object_get_array_member (json_node_get_object (result), "windows");
       g_assert_cmpstr (json_object_get_string_member (json_node_get_object (result), "variant"), ==, "int8");
 
@@ -162,8 +145,8 @@ static void
 test_model_import_list_show (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autofree char *wmm = golden ("sensor-h16.wmm");
-  g_autofree char *other = golden ("sensor-h8.wmm");
+  g_autofree char *wmm = wm_test_golden_path ("sensor-h16.wmm");
+  g_autofree char *other = wm_test_golden_path ("sensor-h8.wmm");
   g_autofree char *out = NULL;
   g_autofree char *again = NULL;
   g_autofree char *list = NULL;
@@ -181,11 +164,11 @@ test_model_import_list_show (Fixture       *f,
   RUN (0, NULL, NULL, "-p", f->project, "model", "import", other);
 
   RUN (0, &list, NULL, "-p", f->project, "model", "list", "--json");
-  listed = parse_json (list);
+  listed = wm_test_parse_json (list);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (listed)), ==, 2);
 
   RUN (0, &show, NULL, "-p", f->project, "model", "show", "sensor-h16@1", "--json");
-  shown = parse_json (show);
+  shown = wm_test_parse_json (show);
   o = json_node_get_object (shown);
   g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "sensor-h16");
   g_assert_cmpstr (json_object_get_string_member (o, "variant"), ==, "int8");
@@ -212,7 +195,7 @@ test_model_import_list_show (Fixture       *f,
   g_clear_pointer (&list, g_free);
   g_clear_pointer (&listed, json_node_unref);
   RUN (0, &list, NULL, "-p", f->project, "model", "list", "--json");
-  listed = parse_json (list);
+  listed = wm_test_parse_json (list);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (listed)), ==, 1);
 }
 
@@ -220,7 +203,7 @@ static void
 test_model_bad_files (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autofree char *wmm = golden ("sensor-h16.wmm");
+  g_autofree char *wmm = wm_test_golden_path ("sensor-h16.wmm");
   g_autofree char *bytes = NULL;
   g_autofree char *before = NULL;
   gsize size;

@@ -87,3 +87,20 @@ wm_test_run_cli (int          expected_status,
   if (out_stderr != NULL)
     *out_stderr = g_steal_pointer (&err);
 }
+
+JsonNode *
+wm_test_parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+char *
+wm_test_golden_path (const char *name)
+{
+  return g_build_filename (g_getenv ("WAYMARK_SOURCE_ROOT"), "tests", "parity", "golden", name, NULL);
+}

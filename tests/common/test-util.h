@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -24,5 +25,10 @@ void wm_test_run_cli         (int                  expected_status,
                               char               **out_stderr,
                               const char          *first,
                               ...) G_GNUC_NULL_TERMINATED;
+
+/* @text parsed as JSON; fails the test when it is not. */
+JsonNode *wm_test_parse_json  (const char          *text);
+/* A file of the golden set, tests/parity/golden/NAME. */
+char     *wm_test_golden_path (const char          *name);
 
 G_END_DECLS
