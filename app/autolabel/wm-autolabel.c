@@ -722,11 +722,20 @@ wm_autolabel_rethreshold (WmStore       *store,
   if (margin >= 0)
     run->margin = margin;
   recordings = wm_store_list_run_recordings (store, run_id, error);
-  if (recordings == NULL || !wm_store_update_run (store, run, error))
+  if (recordings == NULL)
     return FALSE;
 
+  /* New thresholds and everything derived from them: all or nothing. */
   counts = g_new0 (ClassCounts, MAX (n, 1));
-  if (!derive_all (store, run, recordings, counts, &n_windows, error))
+  if (!wm_store_begin (store, error))
+    return FALSE;
+  if (!wm_store_update_run (store, run, error) ||
+      !derive_all (store, run, recordings, counts, &n_windows, error))
+    {
+      wm_store_rollback (store);
+      return FALSE;
+    }
+  if (!wm_store_commit (store, error))
     return FALSE;
   if (out_summary != NULL)
     *out_summary = summary_new (run, counts, n_windows, (g_get_monotonic_time () - started) / 1e6,
