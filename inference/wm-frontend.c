@@ -97,6 +97,34 @@ wm_logmel_pack (const wm_model_t *model,
     }
 }
 
+/* Σ xw[n]·row[n] exactly, with xw = 256·hi + lo (hi in [-128, 128], lo in
+ * [0, 255]): over 256 terms |Σ hi·row| ≤ 2^30 and |Σ lo·row| < 2^31, so
+ * both fit 32 bits; int16 × int16 sums vectorise on any SIMD unit.  The
+ * sum is exact, hence identical to the plain int64 loop. */
+static int64_t
+dot_exact (const int16_t *hi,
+           const int16_t *lo,
+           const int16_t *row,
+           uint16_t       length)
+{
+  int64_t sum = 0;
+  uint16_t block, n;
+
+  for (block = 0; block < length; block = (uint16_t) (block + 256u))
+    {
+      uint16_t end = (uint16_t) ((uint32_t) length - block < 256u ? length : block + 256u);
+      int32_t sum_hi = 0, sum_lo = 0;
+
+      for (n = block; n < end; n++)
+        {
+          sum_hi += (int32_t) hi[n] * row[n];
+          sum_lo += (int32_t) lo[n] * row[n];
+        }
+      sum += (int64_t) sum_hi * 256 + sum_lo;
+    }
+  return sum;
+}
+
 void
 wm_logmel_lq (const wm_model_t *model,
               const int16_t    *ring,
@@ -113,6 +141,7 @@ wm_logmel_lq (const wm_model_t *model,
   uint16_t bins = n_bins (fe);
   uint64_t *acc = scratch;
   int32_t *xw = (int32_t *) (acc + fe->n_mels);
+  int16_t hi[WM_MAX_FRAME_LENGTH], lo[WM_MAX_FRAME_LENGTH];
   uint16_t n, k, m;
 
   for (n = 0; n < length; n++)
@@ -124,6 +153,12 @@ wm_logmel_lq (const wm_model_t *model,
     }
   for (m = 0; m < fe->n_mels; m++)
     acc[m] = 0;
+  if (dft_rows != NULL)
+    for (n = 0; n < length; n++)
+      {
+        hi[n] = (int16_t) wm_floor_shr32 (xw[n], 8);
+        lo[n] = (int16_t) (xw[n] - (int32_t) hi[n] * 256);
+      }
 
   for (k = 0; k < bins; k++)
     {
@@ -135,16 +170,11 @@ wm_logmel_lq (const wm_model_t *model,
         continue;
       if (dft_rows != NULL)
         {
-          /* |xw| <= 2^15 and |row| <= 2^15: each product is exact in 32 bits,
-           * and exact sums do not depend on their order. */
           const int16_t *re_row = dft_rows + (uint32_t) k * 2u * length;
           const int16_t *im_row = re_row + length;
 
-          for (n = 0; n < length; n++)
-            {
-              re += (int32_t) (xw[n] * re_row[n]);
-              im += (int32_t) (xw[n] * im_row[n]);
-            }
+          re = dot_exact (hi, lo, re_row, length);
+          im = dot_exact (hi, lo, im_row, length);
         }
       else
         for (n = 0; n < length; n++)
