@@ -403,6 +403,53 @@ test_import_bad_file (Fixture       *fixture,
   g_assert_cmpuint (n_recordings (fixture), ==, 2);
 }
 
+typedef struct {
+  gint64 last_us;
+  gint64 longest_us;
+  guint  n_frames;
+} FrameProbe;
+
+static gboolean
+probe_tick (GtkWidget     *widget,
+            GdkFrameClock *clock,
+            gpointer       user_data)
+{
+  FrameProbe *probe = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (probe->last_us != 0)
+    probe->longest_us = MAX (probe->longest_us, now - probe->last_us);
+  probe->last_us = now;
+  probe->n_frames++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* The window keeps drawing while a long file imports in the background.
+ * The longest gap between two frames is reported, not asserted. */
+static void
+test_import_responsive (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = wm_test_write_wav (fixture->project->dir, "minutes.wav", 1800 * 16000);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  FrameProbe probe = { 0, 0, 0 };
+  gint64 started;
+  guint tick_id;
+
+  tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (fixture->window), probe_tick, &probe, NULL);
+  started = g_get_monotonic_time ();
+  wm_window_import_files (fixture->window, &file, 1);
+  g_assert_true (wait_for (fixture, import_finished, NULL));
+  gtk_widget_remove_tick_callback (GTK_WIDGET (fixture->window), tick_id);
+
+  g_assert_cmpuint (n_recordings (fixture), ==, 3);
+  g_assert_cmpuint (probe.n_frames, >, 1);
+  g_test_message ("import of 30 min 16 kHz audio: %.2f s, %u frames drawn, longest frame gap %.1f ms",
+                  (g_get_monotonic_time () - started) / 1e6, probe.n_frames,
+                  probe.longest_us / 1000.0);
+}
+
 static void
 test_import_cancel (Fixture       *fixture,
                     gconstpointer  data)
@@ -861,6 +908,8 @@ main (int   argc,
   g_test_add ("/ui/window/launch", Fixture, NULL, fixture_set_up, test_launch, fixture_tear_down);
   g_test_add ("/ui/window/filter", Fixture, NULL, fixture_set_up, test_filter, fixture_tear_down);
   g_test_add ("/ui/window/import", Fixture, NULL, fixture_set_up, test_import, fixture_tear_down);
+  g_test_add ("/ui/window/import-responsive", Fixture, NULL,
+              fixture_set_up, test_import_responsive, fixture_tear_down);
   g_test_add ("/ui/window/import-cancel", Fixture, NULL,
               fixture_set_up, test_import_cancel, fixture_tear_down);
   g_test_add_func ("/ui/window/close-while-importing", test_close_while_importing);
