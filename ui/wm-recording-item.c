@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "wm-recording-item.h"
@@ -172,10 +174,10 @@ wm_format_duration (double seconds)
   rest = (tenths % 600) / 10.0;
 
   if (hours > 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ":%04.1f",
+    return g_strdup_printf ("%" PRId64 ":%02" PRId64 ":%04.1f",
                             hours, minutes, rest);
 
-  return g_strdup_printf ("%" G_GINT64_FORMAT ":%04.1f", minutes, rest);
+  return g_strdup_printf ("%" PRId64 ":%04.1f", minutes, rest);
 }
 
 char *

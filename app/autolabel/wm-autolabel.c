@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
@@ -432,7 +434,7 @@ run_task (gpointer data,
                                    collect_window, &c, shared->cancellable, &task->error) &&
       c.filled != task->n_windows)
     g_set_error (&task->error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID,
-                 "recording %" G_GINT64_FORMAT ": %u windows computed, %u expected",
+                 "recording %" PRId64 ": %u windows computed, %u expected",
                  task->recording_id, c.filled, task->n_windows);
   g_async_queue_push (shared->done, task);
 }
@@ -684,7 +686,7 @@ wm_autolabel_run (WmStore                  *store,
           (g_error_matches (first_error, WM_MODEL_ERROR, WM_MODEL_ERROR_CANCELLED) ||
            g_error_matches (first_error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_CANCELLED)))
         g_set_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_CANCELLED,
-                     _("cancelled: run %" G_GINT64_FORMAT " is incomplete; run the same command again to resume"),
+                     _("cancelled: run %" PRId64 " is incomplete; run the same command again to resume"),
                      run->id);
       else
         g_propagate_error (error, g_steal_pointer (&first_error));

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -260,7 +262,7 @@ wm_report_build (WmStore  *store,
       json_builder_begin_array (b);
       if (c->decided_above < WM_REPORT_MIN_DECISIONS)
         {
-          g_autofree char *w = g_strdup_printf (_("only %" G_GINT64_FORMAT " decision(s) above the threshold: "
+          g_autofree char *w = g_strdup_printf (_("only %" PRId64 " decision(s) above the threshold: "
                                                   "review at least %d before trusting the precision estimate"),
                                                 c->decided_above, WM_REPORT_MIN_DECISIONS);
           json_builder_add_string_value (b, w);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <pthread.h>
 #include <signal.h>
@@ -69,8 +71,8 @@ print_summary (JsonObject *o)
   JsonObject *classes = json_object_get_object_member (o, "classes");
   g_autoptr(GList) names = json_object_get_members (classes);
 
-  g_print (_("Run %" G_GINT64_FORMAT ": %s@%s (%s), %" G_GINT64_FORMAT " windows, %" G_GINT64_FORMAT
-             " labels, %" G_GINT64_FORMAT " review items, %.2f s%s\n"),
+  g_print (_("Run %" PRId64 ": %s@%s (%s), %" PRId64 " windows, %" PRId64
+             " labels, %" PRId64 " review items, %.2f s%s\n"),
            json_object_get_int_member (o, "run"), json_object_get_string_member (o, "model"),
            json_object_get_string_member (o, "version"), json_object_get_string_member (o, "variant"),
            json_object_get_int_member (o, "windows"), json_object_get_int_member (o, "labels"),
@@ -83,7 +85,7 @@ print_summary (JsonObject *o)
       double t = json_object_get_double_member (c, "threshold");
       g_autofree char *threshold = t > 1.0 ? g_strdup (_("off")) : g_strdup_printf ("%.3f", t);
 
-      g_print ("  %-16s %9s %8" G_GINT64_FORMAT " %8" G_GINT64_FORMAT " %13" G_GINT64_FORMAT "\n",
+      g_print ("  %-16s %9s %8" PRId64 " %8" PRId64 " %13" PRId64 "\n",
                (const char *) l->data, threshold, json_object_get_int_member (c, "labels"),
                json_object_get_int_member (c, "review_items"), json_object_get_int_member (c, "windows_above"));
     }
@@ -320,7 +322,7 @@ print_item (const WmReviewItem *item,
   g_autofree char *start = wm_cli_format_seconds (item->start_frame / r->sample_rate);
   g_autofree char *end = wm_cli_format_seconds (item->end_frame / r->sample_rate);
 
-  g_print ("%6" G_GINT64_FORMAT "  %-20.20s %12s %12s  %-12s p=%.4f t=%.3f  %s%s%s\n",
+  g_print ("%6" PRId64 "  %-20.20s %12s %12s  %-12s p=%.4f t=%.3f  %s%s%s\n",
            item->id, r->name, start, end, item->class_name, item->probability, item->threshold,
            wm_review_state_to_string (item->state),
            item->decided_class_name != NULL && item->state == WM_REVIEW_RELABELLED ? " → " : "",
@@ -406,8 +408,8 @@ review_show (WmCli   *cli,
       wm_cli_print_json (root);
     }
   else if (next)
-    g_print (_("%" G_GINT64_FORMAT " pending. Decide with “review accept|reject %" G_GINT64_FORMAT "” or "
-               "“review relabel %" G_GINT64_FORMAT " CLASS”.\n"),
+    g_print (_("%" PRId64 " pending. Decide with “review accept|reject %" PRId64 "” or "
+               "“review relabel %" PRId64 " CLASS”.\n"),
              wm_store_count_review_items (store, run, WM_REVIEW_PENDING),
              ((WmReviewItem *) items->pdata[0])->id, ((WmReviewItem *) items->pdata[0])->id);
   return WM_CLI_EXIT_OK;
@@ -455,7 +457,7 @@ review_decide (WmCli         *cli,
   if (!wm_store_decide_review_item (store, (gint64) id, decision, klass != NULL ? klass->id : 0,
                                     g_get_user_name (), &error))
     return wm_cli_fail (cli, error);
-  g_print (_("Review item %" G_GUINT64_FORMAT ": %s\n"), id, wm_review_state_to_string (decision));
+  g_print (_("Review item %" PRIu64 ": %s\n"), id, wm_review_state_to_string (decision));
   return WM_CLI_EXIT_OK;
 }
 
@@ -493,7 +495,7 @@ review_undo (WmCli *cli,
   store = wm_cli_open_project (cli, FALSE, &error);
   if (store == NULL || !wm_store_undo_review_decision (store, &id, &error))
     return wm_cli_fail (cli, error);
-  g_print (_("Review item %" G_GINT64_FORMAT " is pending again\n"), id);
+  g_print (_("Review item %" PRId64 " is pending again\n"), id);
   return WM_CLI_EXIT_OK;
 }
 
@@ -582,7 +584,7 @@ wm_cli_report (WmCli *cli,
 
   {
     JsonObject *o = json_node_get_object (report);
-    g_print (_("Run %" G_GINT64_FORMAT ": %s@%s (%s), margin %.3f, target precision %.3f\n\n"),
+    g_print (_("Run %" PRId64 ": %s@%s (%s), margin %.3f, target precision %.3f\n\n"),
              json_object_get_int_member (o, "run"), json_object_get_string_member (o, "model"),
              json_object_get_string_member (o, "version"), json_object_get_string_member (o, "variant"),
              json_object_get_double_member (o, "margin"), target);
@@ -598,15 +600,15 @@ wm_cli_report (WmCli *cli,
 
       g_print ("%s (threshold %.3f)\n", json_object_get_string_member (c, "class"),
                json_object_get_double_member (c, "threshold"));
-      g_print (_("  model labels %" G_GINT64_FORMAT ", windows above %" G_GINT64_FORMAT ", pending review %" G_GINT64_FORMAT "\n"),
+      g_print (_("  model labels %" PRId64 ", windows above %" PRId64 ", pending review %" PRId64 "\n"),
                json_object_get_int_member (c, "model_labels"), json_object_get_int_member (c, "windows_above"),
                json_object_get_int_member (c, "pending"));
-      g_print (_("  precision above: %s  [%.3f, %.3f]  from %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " decisions correct\n"),
+      g_print (_("  precision above: %s  [%.3f, %.3f]  from %" PRId64 " of %" PRId64 " decisions correct\n"),
                precision, json_object_get_double_member (c, "precision_low"),
                json_object_get_double_member (c, "precision_high"),
                json_object_get_int_member (c, "correct_above"), json_object_get_int_member (c, "decided_above"));
-      g_print (_("  recall risk: %" G_GINT64_FORMAT " positive(s) found in %" G_GINT64_FORMAT " decisions below; "
-                 "about %s more in the %" G_GINT64_FORMAT " windows just below\n"),
+      g_print (_("  recall risk: %" PRId64 " positive(s) found in %" PRId64 " decisions below; "
+                 "about %s more in the %" PRId64 " windows just below\n"),
                json_object_get_int_member (c, "found_below"), json_object_get_int_member (c, "decided_below"),
                missed, json_object_get_int_member (c, "band_below_windows"));
       g_print (_("  threshold for the target precision: %s\n"), needed);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -283,8 +285,8 @@ wm_cli_demo (WmCli *cli,
           continue;
         }
       o = json_node_get_object (e);
-      g_print (_("  %-16s %3" G_GINT64_FORMAT " labels, %3" G_GINT64_FORMAT " events, %3" G_GINT64_FORMAT
-                 " found: precision %.3f, recall %.3f; %" G_GINT64_FORMAT " windows to review\n"),
+      g_print (_("  %-16s %3" PRId64 " labels, %3" PRId64 " events, %3" PRId64
+                 " found: precision %.3f, recall %.3f; %" PRId64 " windows to review\n"),
                json_object_get_string_member (r, "name"), json_object_get_int_member (o, "predicted"),
                json_object_get_int_member (o, "truth"), json_object_get_int_member (o, "matched"),
                json_object_get_double_member (o, "precision"), json_object_get_double_member (o, "recall"),

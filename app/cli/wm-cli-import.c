@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "wm-cli.h"
@@ -112,7 +114,7 @@ wm_cli_import (WmCli *cli,
               if (r == NULL)
                 continue;
               duration = wm_cli_format_seconds (wm_recording_get_duration (r));
-              g_print (_("Imported %s as recording %" G_GINT64_FORMAT " “%s”: %u channel(s) at %g Hz, %s\n"),
+              g_print (_("Imported %s as recording %" PRId64 " “%s”: %u channel(s) at %g Hz, %s\n"),
                        argv[i], r->id, r->name, r->n_channels, r->sample_rate, duration);
             }
         }

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "wm-cli.h"
@@ -63,7 +65,7 @@ classes_add (WmCli *cli,
       wm_cli_print_json (root);
     }
   else
-    g_print (_("Added class %" G_GINT64_FORMAT " “%s”\n"), id, argv[1]);
+    g_print (_("Added class %" PRId64 " “%s”\n"), id, argv[1]);
   return WM_CLI_EXIT_OK;
 }
 
@@ -116,7 +118,7 @@ classes_list (WmCli *cli,
   for (guint i = 0; i < classes->len; i++)
     {
       WmClass *c = classes->pdata[i];
-      g_print ("%4" G_GINT64_FORMAT "  %-20s %s  %s\n", c->id, c->name, c->color,
+      g_print ("%4" PRId64 "  %-20s %s  %s\n", c->id, c->name, c->color,
                c->shortcut != NULL ? c->shortcut : "");
     }
   return WM_CLI_EXIT_OK;
@@ -199,7 +201,7 @@ print_label_line (const WmLabel     *l,
   g_autofree char *start = wm_cli_format_seconds (l->start_frame / r->sample_rate);
   g_autofree char *end = wm_cli_format_seconds (l->end_frame / r->sample_rate);
 
-  g_print ("%5" G_GINT64_FORMAT "  %4" G_GINT64_FORMAT "  %12s  %12s  %-14s %-6s %5.3f  %s\n",
+  g_print ("%5" PRId64 "  %4" PRId64 "  %12s  %12s  %-14s %-6s %5.3f  %s\n",
            l->id, l->recording_id, start, end, l->class_name,
            wm_label_source_to_string (l->source), l->confidence,
            l->author != NULL ? l->author : "");
@@ -261,7 +263,7 @@ labels_add (WmCli *cli,
     {
       g_autofree char *start = wm_cli_format_seconds (label->start_frame / r->sample_rate);
       g_autofree char *end = wm_cli_format_seconds (label->end_frame / r->sample_rate);
-      g_print (_("Added label %" G_GINT64_FORMAT ": %s [%s, %s) on recording %" G_GINT64_FORMAT " “%s”\n"),
+      g_print (_("Added label %" PRId64 ": %s [%s, %s) on recording %" PRId64 " “%s”\n"),
                label->id, klass->name, start, end, r->id, r->name);
     }
   return WM_CLI_EXIT_OK;
@@ -365,7 +367,7 @@ labels_remove (WmCli *cli,
   store = wm_cli_open_project (cli, FALSE, &error);
   if (store == NULL || !wm_store_remove_label (store, (gint64) id, &error))
     return wm_cli_fail (cli, error);
-  g_print (_("Removed label %" G_GUINT64_FORMAT "\n"), id);
+  g_print (_("Removed label %" PRIu64 "\n"), id);
   return WM_CLI_EXIT_OK;
 }
 
@@ -398,12 +400,12 @@ labels_history_step (WmCli   *cli,
 
   label = wm_store_get_label (store, label_id, NULL);
   if (label != NULL)
-    g_print (undo ? _("Undone: label %" G_GINT64_FORMAT " is now %s [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")\n")
-                  : _("Redone: label %" G_GINT64_FORMAT " is now %s [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")\n"),
+    g_print (undo ? _("Undone: label %" PRId64 " is now %s [%" PRId64 ", %" PRId64 ")\n")
+                  : _("Redone: label %" PRId64 " is now %s [%" PRId64 ", %" PRId64 ")\n"),
              label_id, label->class_name, label->start_frame, label->end_frame);
   else
-    g_print (undo ? _("Undone: label %" G_GINT64_FORMAT " is gone\n")
-                  : _("Redone: label %" G_GINT64_FORMAT " is gone\n"), label_id);
+    g_print (undo ? _("Undone: label %" PRId64 " is gone\n")
+                  : _("Redone: label %" PRId64 " is gone\n"), label_id);
   return WM_CLI_EXIT_OK;
 }
 

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -211,7 +213,7 @@ model_list (WmCli *cli,
   for (guint i = 0; i < models->len; i++)
     {
       WmStoredModel *m = models->pdata[i];
-      g_print ("%4" G_GINT64_FORMAT "  %-20s %-10s %-5s %8" G_GINT64_FORMAT " B  %.16s…\n",
+      g_print ("%4" PRId64 "  %-20s %-10s %-5s %8" PRId64 " B  %.16s…\n",
                m->id, m->name, m->version, m->variant, m->size, m->sha256);
     }
   return WM_CLI_EXIT_OK;
@@ -238,20 +240,20 @@ print_description (JsonObject *o)
   g_print (_("Dataset:      %s\n"), json_object_get_string_member (o, "dataset_hash"));
   g_print (_("Created:      %s\n"), json_object_get_string_member (o, "created_at"));
   g_print (_("Classes:      %s (%s)\n"), names->str, json_object_get_string_member (o, "output"));
-  g_print (_("Front-end:    %s, %" G_GINT64_FORMAT " Hz, %" G_GINT64_FORMAT " channel(s), "
-             "%" G_GINT64_FORMAT " features\n"),
+  g_print (_("Front-end:    %s, %" PRId64 " Hz, %" PRId64 " channel(s), "
+             "%" PRId64 " features\n"),
            json_object_get_string_member (fe, "kind"), json_object_get_int_member (fe, "sample_rate"),
            json_object_get_int_member (fe, "channels"), json_object_get_int_member (fe, "features"));
-  g_print (_("Windows:      %" G_GINT64_FORMAT " frames (%.3f s), hop %" G_GINT64_FORMAT " frames\n"),
+  g_print (_("Windows:      %" PRId64 " frames (%.3f s), hop %" PRId64 " frames\n"),
            json_object_get_int_member (fe, "window_frames"), json_object_get_double_member (fe, "window_seconds"),
            json_object_get_int_member (fe, "hop_frames"));
   for (guint l = 0; l < json_array_get_length (layers); l++)
     {
       JsonObject *layer = json_array_get_object_element (layers, l);
-      g_print (_("LSTM layer %u: %" G_GINT64_FORMAT " inputs, %" G_GINT64_FORMAT " hidden\n"), l,
+      g_print (_("LSTM layer %u: %" PRId64 " inputs, %" PRId64 " hidden\n"), l,
                json_object_get_int_member (layer, "inputs"), json_object_get_int_member (layer, "hidden"));
     }
-  g_print (_("Device needs: %" G_GINT64_FORMAT " bytes of RAM for buffers, %" G_GINT64_FORMAT
+  g_print (_("Device needs: %" PRId64 " bytes of RAM for buffers, %" PRId64
              " bytes for the model\n"),
            json_object_get_int_member (buffers, "classifier_ram_bytes"),
            json_object_get_int_member (buffers, "model_bytes"));
@@ -261,11 +263,11 @@ print_description (JsonObject *o)
       JsonObject *tensor = json_array_get_object_element (tensors, t);
       JsonArray *shape = json_object_get_array_member (tensor, "shape");
       g_autofree char *dims = json_array_get_length (shape) == 2
-        ? g_strdup_printf ("%" G_GINT64_FORMAT "×%" G_GINT64_FORMAT,
+        ? g_strdup_printf ("%" PRId64 "×%" PRId64,
                            json_array_get_int_element (shape, 0), json_array_get_int_element (shape, 1))
-        : g_strdup_printf ("%" G_GINT64_FORMAT, json_array_get_int_element (shape, 0));
+        : g_strdup_printf ("%" PRId64, json_array_get_int_element (shape, 0));
 
-      g_print ("  %-16s %-6s %-12s %12.6g %8" G_GINT64_FORMAT "\n",
+      g_print ("  %-16s %-6s %-12s %12.6g %8" PRId64 "\n",
                json_object_get_string_member (tensor, "name"), json_object_get_string_member (tensor, "dtype"),
                dims, json_object_get_double_member (tensor, "scale"), json_object_get_int_member (tensor, "bytes"));
     }
@@ -400,7 +402,7 @@ on_infer_window (gint64       start_frame,
   for (guint k = 1; k < n_classes; k++)
     if (probabilities[k] > probabilities[best])
       best = k;
-  printf ("%12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT " %11.3f %11.3f  %-14s %.4f",
+  printf ("%12" PRId64 " %12" PRId64 " %11.3f %11.3f  %-14s %.4f",
           start_frame, end_frame, start_frame / out->rate, end_frame / out->rate,
           wm_model_file_get_class_name (out->model, best), probabilities[best]);
   for (guint k = 0; k < n_classes; k++)

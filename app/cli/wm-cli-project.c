@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -163,7 +165,7 @@ wm_cli_list (WmCli *cli,
       WmRecording *r = recordings->pdata[i];
       g_autofree char *duration = wm_cli_format_seconds (wm_recording_get_duration (r));
 
-      g_print ("%4" G_GINT64_FORMAT "  %-28s %-6s %10g %4u %14s %7" G_GINT64_FORMAT "\n",
+      g_print ("%4" PRId64 "  %-28s %-6s %10g %4u %14s %7" PRId64 "\n",
                r->id, r->name, kind_name (r->kind), r->sample_rate, r->n_channels, duration,
                wm_store_count_labels (store, r->id));
     }
@@ -240,7 +242,7 @@ wm_cli_info (WmCli *cli,
           g_print (_("Version:     %d\n"), wm_store_get_schema_version (store));
           g_print (_("Recordings:  %u (%.2f hours)\n"), recordings->len, hours);
           g_print (_("Classes:     %u\n"), classes->len);
-          g_print (_("Labels:      %" G_GINT64_FORMAT "\n"), labels);
+          g_print (_("Labels:      %" PRId64 "\n"), labels);
           g_print (_("File size:   %.1f MB\n"), st.st_size / 1e6);
         }
       return WM_CLI_EXIT_OK;
@@ -259,12 +261,12 @@ wm_cli_info (WmCli *cli,
 
   duration = wm_cli_format_seconds (wm_recording_get_duration (r));
   start = format_start_time (r);
-  g_print (_("Recording:   %" G_GINT64_FORMAT " “%s” (%s)\n"), r->id, r->name, kind_name (r->kind));
+  g_print (_("Recording:   %" PRId64 " “%s” (%s)\n"), r->id, r->name, kind_name (r->kind));
   g_print (_("Rate:        %g Hz, %u channel(s), %s\n"), r->sample_rate, r->n_channels,
            r->sample_format == WM_SAMPLE_FORMAT_INT16 ? "int16" : "float32");
-  g_print (_("Length:      %" G_GINT64_FORMAT " frames, %s\n"), r->n_frames, duration);
+  g_print (_("Length:      %" PRId64 " frames, %s\n"), r->n_frames, duration);
   g_print (_("Starts at:   %s\n"), start != NULL ? start : _("unknown"));
-  g_print (_("Labels:      %" G_GINT64_FORMAT "\n"), wm_store_count_labels (store, r->id));
+  g_print (_("Labels:      %" PRId64 "\n"), wm_store_count_labels (store, r->id));
   g_print (_("Source:      %s\n"), r->source_path != NULL ? r->source_path : "-");
   g_print (_("SHA-256:     %s\n"), r->source_sha256 != NULL ? r->source_sha256 : "-");
   if (r->device_id != NULL)
@@ -324,8 +326,8 @@ wm_cli_samples (WmCli *cli,
     {
       g_autofree char *len = wm_cli_format_seconds (wm_recording_get_duration (r));
       g_set_error (&error, WM_CLI_ERROR, WM_CLI_ERROR_FAILED,
-                   _("frames [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") are not within recording "
-                     "%" G_GINT64_FORMAT " “%s” (%" G_GINT64_FORMAT " frames, %s)"),
+                   _("frames [%" PRId64 ", %" PRId64 ") are not within recording "
+                     "%" PRId64 " “%s” (%" PRId64 " frames, %s)"),
                    from, to, r->id, r->name, r->n_frames, len);
       return wm_cli_fail (cli, error);
     }
@@ -360,7 +362,7 @@ wm_cli_samples (WmCli *cli,
         {
           char number[G_ASCII_DTOSTR_BUF_SIZE];
 
-          printf ("%" G_GINT64_FORMAT ",%s", at + f,
+          printf ("%" PRId64 ",%s", at + f,
                   g_ascii_formatd (number, sizeof number, "%.6f", (at + f) / r->sample_rate));
           for (guint c = 0; c < r->n_channels; c++)
             {

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
@@ -229,9 +231,9 @@ wm_cli_format_seconds (double seconds)
   gint64 h = ms / 3600000, m = (ms / 60000) % 60, s = (ms / 1000) % 60;
 
   if (h > 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT,
+    return g_strdup_printf ("%" PRId64 ":%02" PRId64 ":%02" PRId64 ".%03" PRId64,
                             h, m, s, ms % 1000);
-  return g_strdup_printf ("%" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT,
+  return g_strdup_printf ("%" PRId64 ":%02" PRId64 ".%03" PRId64,
                           m, s, ms % 1000);
 }
 

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -204,7 +206,7 @@ compute_columns (Shared   *shared,
                               input + (read_first - first), &local_error))
         {
           g_set_error (error, WM_SPECTROGRAM_ERROR, WM_SPECTROGRAM_ERROR_READ,
-                       _("Cannot read frames %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
+                       _("Cannot read frames %" PRId64 "–%" PRId64
                          " of channel %u for the spectrogram: %s"),
                        read_first, read_end, shared->channel + 1, local_error->message);
           return FALSE;
@@ -455,7 +457,7 @@ wm_spectrogram_new_internal (GQuark                      source,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, WM_SPECTROGRAM_ERROR, WM_SPECTROGRAM_ERROR_INVALID,
-                     _("A spectrogram needs a positive sample rate (got %g Hz) and a frame count (got %" G_GINT64_FORMAT ")"),
+                     _("A spectrogram needs a positive sample rate (got %g Hz) and a frame count (got %" PRId64 ")"),
                      sample_rate, n_frames);
       if (destroy != NULL)
         destroy (user_data);
@@ -787,8 +789,8 @@ wm_spectrogram_compute_range (WmSpectrogram  *self,
   if (first_column < 0 || n_columns < 0 || first_column + n_columns > shared_n_columns (shared))
     {
       g_set_error (error, WM_SPECTROGRAM_ERROR, WM_SPECTROGRAM_ERROR_INVALID,
-                   _("Columns %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
-                     " are outside the spectrogram's %" G_GINT64_FORMAT " columns"),
+                   _("Columns %" PRId64 "–%" PRId64
+                     " are outside the spectrogram's %" PRId64 " columns"),
                    first_column, first_column + n_columns, shared_n_columns (shared));
       return FALSE;
     }

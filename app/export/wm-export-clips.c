@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -138,7 +140,7 @@ wm_export_clips (WmStore                 *store,
       for (guint j = 0; j < rl->labels->len; j++)
         {
           const WmLabel *l = rl->labels->pdata[j];
-          g_autofree char *base = g_strdup_printf ("%s-%" G_GINT64_FORMAT "-%s", r->name, l->id, l->class_name);
+          g_autofree char *base = g_strdup_printf ("%s-%" PRId64 "-%s", r->name, l->id, l->class_name);
           g_autofree char *name = NULL;
           g_autofree char *path = NULL;
           g_autofree char *start = wm_export_format_seconds (l->start_frame, r->sample_rate);
@@ -162,7 +164,7 @@ wm_export_clips (WmStore                 *store,
           summary.n_files++;
           summary.n_clips++;
           name_field = wm_export_csv_field (name);
-          fprintf (out, "%s,%s,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%s,%s,%s,%s,%s,%s,%s,%s\n",
+          fprintf (out, "%s,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%s,%s,%s,%s,%s,%s,%s\n",
                    name_field, recording_field, r->id, l->start_frame, l->end_frame, start, end, duration,
                    class_field, wm_label_source_to_string (l->source), confidence, version_field, author_field);
         }

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -552,7 +554,7 @@ wm_export_dataset (WmStore                 *store,
           (y = hashed_file_new (output, y_name, error)) == NULL)
         return FALSE;
       g_free (shape);
-      shape = g_strdup_printf ("(%u, %" G_GINT64_FORMAT ", %u)", split_counts[split], window, channels);
+      shape = g_strdup_printf ("(%u, %" PRId64 ", %u)", split_counts[split], window, channels);
       write_npy_header (x, "<f4", shape);
       g_free (shape);
       shape = g_strdup_printf ("(%u,)", split_counts[split]);
@@ -599,7 +601,7 @@ wm_export_dataset (WmStore                 *store,
           row_len = g_snprintf (row, sizeof row, "%s,%u,", split_names[split], row_in_split);
           hashed_file_write (index, row, row_len);
           hashed_file_write (index, name, strlen (name));
-          row_len = g_snprintf (row, sizeof row, ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",", r->id, w->start);
+          row_len = g_snprintf (row, sizeof row, ",%" PRId64 ",%" PRId64 ",", r->id, w->start);
           hashed_file_write (index, row, row_len);
           hashed_file_write (index, classes->pdata[w->klass], strlen (classes->pdata[w->klass]));
           hashed_file_write (index, ",", 1);

@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -36,7 +38,7 @@ add_result (JsonBuilder       *b,
             const WmRecording *r,
             gboolean           with_score)
 {
-  g_autofree char *id = g_strdup_printf ("wm%" G_GINT64_FORMAT, l->id);
+  g_autofree char *id = g_strdup_printf ("wm%" PRId64, l->id);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
@@ -194,7 +196,7 @@ write_acquisition (FILE               *out,
   gint64 issued_at = r->created_at / G_USEC_PER_SEC;
 
   g_ascii_formatd (number, sizeof number, "%.9g", 1000.0 / r->sample_rate);
-  fprintf (out, "{\"protected\":{\"ver\":\"v1\",\"alg\":\"none\",\"iat\":%" G_GINT64_FORMAT "},"
+  fprintf (out, "{\"protected\":{\"ver\":\"v1\",\"alg\":\"none\",\"iat\":%" PRId64 "},"
                 "\"signature\":\"%064d\",\"payload\":{\"device_name\":", issued_at, 0);
   put_json_string (out, r->device_id != NULL ? r->device_id : r->name);
   fputs (",\"device_type\":", out);

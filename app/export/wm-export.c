@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -206,7 +208,7 @@ write_csv (FILE      *out,
           g_autofree char *confidence = wm_export_format_double (l->confidence);
 
           csv_put_field (out, r->name);
-          fprintf (out, ",%" G_GINT64_FORMAT ",%s,%s,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",",
+          fprintf (out, ",%" PRId64 ",%s,%s,%" PRId64 ",%" PRId64 ",",
                    r->id, start, end, l->start_frame, l->end_frame);
           csv_put_field (out, l->class_name);
           fprintf (out, ",%s,%s,", wm_label_source_to_string (l->source), confidence);
@@ -422,7 +424,7 @@ wm_export_file_name_for (const WmRecording *r,
   if (g_hash_table_contains (used, name))
     {
       g_free (name);
-      name = g_strdup_printf ("%s-%" G_GINT64_FORMAT "%s", base, r->id, suffix);
+      name = g_strdup_printf ("%s-%" PRId64 "%s", base, r->id, suffix);
     }
   g_hash_table_add (used, name);
   return g_strdup (name);

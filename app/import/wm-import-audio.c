@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -318,8 +320,8 @@ check_container_length (WmImportJob  *job,
   if ((guint64) declared + 8 > job->size)
     {
       g_set_error (error, WM_IMPORT_ERROR, WM_IMPORT_ERROR_CORRUPT,
-                   _("%s: truncated: the header announces %" G_GUINT64_FORMAT
-                     " bytes but the file has %" G_GUINT64_FORMAT),
+                   _("%s: truncated: the header announces %" PRIu64
+                     " bytes but the file has %" PRIu64),
                    job->path, (guint64) declared + 8, job->size);
       return FALSE;
     }
@@ -374,11 +376,11 @@ decode_thread (gpointer user_data)
                      _("read error: %s"), g_strerror (decoder->file.read_errno));
       else if (sf_error (decoder->sndfile) != SF_ERR_NO_ERROR)
         g_set_error (&decoder->error, WM_IMPORT_ERROR, WM_IMPORT_ERROR_CORRUPT,
-                     _("damaged after frame %" G_GINT64_FORMAT ": %s"),
+                     _("damaged after frame %" PRId64 ": %s"),
                      decoder->frames_read, sf_strerror (decoder->sndfile));
       else if (decoder->info.frames != SF_COUNT_MAX && decoder->frames_read < decoder->info.frames)
         g_set_error (&decoder->error, WM_IMPORT_ERROR, WM_IMPORT_ERROR_CORRUPT,
-                     _("truncated: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " frames present"),
+                     _("truncated: %" PRId64 " of %" PRId64 " frames present"),
                      decoder->frames_read, (gint64) decoder->info.frames);
       else
         finish_hash (decoder);

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -232,7 +234,7 @@ check_duplicate (WmImportJob  *job,
 
   existing = wm_store_get_recording (job->store, existing_id, NULL);
   g_set_error (error, WM_IMPORT_ERROR, WM_IMPORT_ERROR_DUPLICATE,
-               _("%s: already imported as recording %" G_GINT64_FORMAT " “%s” (same SHA-256); "
+               _("%s: already imported as recording %" PRId64 " “%s” (same SHA-256); "
                  "allow duplicates to import it again"),
                job->path, existing_id, existing != NULL ? existing->name : "");
   return FALSE;

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
@@ -366,7 +368,7 @@ wm_model_file_check_recording (WmModelFile       *self,
   if (r->n_channels != fe->channels)
     {
       g_set_error (error, WM_MODEL_ERROR, WM_MODEL_ERROR_MISMATCH,
-                   _("model %s@%s takes %u channel(s); recording %" G_GINT64_FORMAT " “%s” has %u"),
+                   _("model %s@%s takes %u channel(s); recording %" PRId64 " “%s” has %u"),
                    wm_model_file_get_name (self), wm_model_file_get_version (self),
                    fe->channels, r->id, r->name, r->n_channels);
       return FALSE;
@@ -374,7 +376,7 @@ wm_model_file_check_recording (WmModelFile       *self,
   if (fabs (r->sample_rate - fe->sample_rate) > 1e-6 * fe->sample_rate)
     {
       g_set_error (error, WM_MODEL_ERROR, WM_MODEL_ERROR_MISMATCH,
-                   _("model %s@%s takes %u Hz; recording %" G_GINT64_FORMAT " “%s” is at %g Hz"),
+                   _("model %s@%s takes %u Hz; recording %" PRId64 " “%s” is at %g Hz"),
                    wm_model_file_get_name (self), wm_model_file_get_version (self),
                    fe->sample_rate, r->id, r->name, r->sample_rate);
       return FALSE;
@@ -418,8 +420,8 @@ wm_model_file_run_recording (WmModelFile       *self,
   if (first_frame < 0 || first_frame > end_frame)
     {
       g_set_error (error, WM_MODEL_ERROR, WM_MODEL_ERROR_MISMATCH,
-                   _("frames [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") are not within recording %"
-                     G_GINT64_FORMAT), first_frame, end_frame, recording_id);
+                   _("frames [%" PRId64 ", %" PRId64 ") are not within recording %"
+                     PRId64), first_frame, end_frame, recording_id);
       return FALSE;
     }
   if (!wm_model_file_check_recording (self, r, error))

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 
 #include <glib/gi18n.h>
@@ -170,7 +172,7 @@ wm_label_track_reload (WmLabelTrack *self)
         {
           labels = wm_store_list_labels (self->store, recording->id, 0, -1, &error);
           if (labels == NULL)
-            g_warning ("Could not list the labels of recording %" G_GINT64_FORMAT " in %s: %s",
+            g_warning ("Could not list the labels of recording %" PRId64 " in %s: %s",
                        recording->id, wm_store_get_path (self->store), error->message);
           for (guint i = 0; labels != NULL && i < labels->len; i++)
             {
@@ -416,7 +418,7 @@ wm_label_track_set_selected_class (WmLabelTrack *self,
   if (g_hash_table_lookup (self->classes, &class_id) == NULL)
     {
       g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND,
-                   _("There is no class %" G_GINT64_FORMAT), class_id);
+                   _("There is no class %" PRId64), class_id);
       return FALSE;
     }
   if (selected->class_id == class_id)
