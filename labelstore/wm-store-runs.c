@@ -232,7 +232,8 @@ list_int64 (WmStore    *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, a);
-  sqlite3_bind_int64 (stmt, 2, b);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    sqlite3_bind_int64 (stmt, 2, b);
   values = g_array_new (FALSE, FALSE, sizeof (gint64));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -264,7 +265,7 @@ wm_store_list_run_recordings (WmStore  *self,
                               GError  **error)
 {
   g_return_val_if_fail (WM_IS_STORE (self), NULL);
-  return list_int64 (self, "SELECT DISTINCT recording_id FROM prediction WHERE run_id = ?1 AND ?2 = 0 "
+  return list_int64 (self, "SELECT DISTINCT recording_id FROM prediction WHERE run_id = ?1 "
                            "ORDER BY recording_id", run_id, 0, error);
 }
 
@@ -340,7 +341,8 @@ exec_bound (WmStore    *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, a);
-  sqlite3_bind_int64 (stmt, 2, b);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    sqlite3_bind_int64 (stmt, 2, b);
   if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
     return wm_store_set_sqlite_error (self, rc, error, what);
   return TRUE;
@@ -457,33 +459,6 @@ wm_store_insert_model_label (WmStore  *self,
     return wm_store_set_sqlite_error (self, rc, error, "storing a model label");
   label->id = sqlite3_last_insert_rowid (self->db);
   return TRUE;
-}
-
-GPtrArray *
-wm_store_list_run_labels (WmStore  *self,
-                          gint64    run_id,
-                          GError  **error)
-{
-  g_autoptr(GPtrArray) all = NULL;
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GHashTable) mine = g_hash_table_new (g_int64_hash, g_int64_equal);
-  GPtrArray *labels;
-
-  g_return_val_if_fail (WM_IS_STORE (self), NULL);
-
-  ids = list_int64 (self, "SELECT id FROM label WHERE run_id = ?1 AND ?2 = 0", run_id, 0, error);
-  if (ids == NULL || (all = wm_store_list_labels (self, 0, 0, -1, error)) == NULL)
-    return NULL;
-  for (guint i = 0; i < ids->len; i++)
-    g_hash_table_add (mine, &g_array_index (ids, gint64, i));
-  labels = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_label_free);
-  for (guint i = 0; i < all->len; i++)
-    {
-      WmLabel *l = all->pdata[i];
-      if (g_hash_table_contains (mine, &l->id))
-        g_ptr_array_add (labels, wm_label_copy (l));
-    }
-  return labels;
 }
 
 /* ---- review items -------------------------------------------------------- */
@@ -870,7 +845,7 @@ wm_store_undo_review_decision (WmStore  *self,
     }
   if (!exec_bound (self, "UPDATE review_item SET state = 0, decided_class_id = NULL, label_id = NULL, "
                          "label_prev_start = NULL, label_prev_end = NULL, author = NULL, decided_at = 0, "
-                         "decided_seq = 0 WHERE id = ?1 AND ?2 = 0", item_id, 0, "undoing a decision", error))
+                         "decided_seq = 0 WHERE id = ?1", item_id, 0, "undoing a decision", error))
     goto fail;
   if (!wm_store_commit (self, error))
     return FALSE;

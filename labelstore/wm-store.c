@@ -1515,6 +1515,33 @@ wm_store_list_labels (WmStore  *self,
   return g_steal_pointer (&labels);
 }
 
+GPtrArray *
+wm_store_list_run_labels (WmStore  *self,
+                          gint64    run_id,
+                          GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) labels = NULL;
+  int rc;
+
+  g_return_val_if_fail (WM_IS_STORE (self), NULL);
+
+  stmt = wm_store_prepare (self, "SELECT " LABEL_COLUMNS " FROM label l JOIN class c ON c.id = l.class_id "
+                                 "WHERE l.run_id = ? ORDER BY l.recording_id, l.start_frame, l.id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  labels = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_label_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (labels, label_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      wm_store_set_sqlite_error (self, rc, error, "listing labels of a run");
+      return NULL;
+    }
+  return g_steal_pointer (&labels);
+}
+
 gint64
 wm_store_count_labels (WmStore *self,
                        gint64   recording_id)

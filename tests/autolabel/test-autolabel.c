@@ -522,6 +522,14 @@ test_review_and_report (Fixture       *f,
   g_assert_no_error (error);
   a = json_array_get_object_element (json_object_get_array_member (json_node_get_object (report), "classes"), 0);
   g_assert_cmpstr (json_object_get_string_member (a, "class"), ==, "a");
+  {
+    g_autoptr(GPtrArray) model = labels_of (f->store, f->recording, WM_LABEL_SOURCE_MODEL);
+    gint64 of_a = 0;
+    for (guint i = 0; i < model->len; i++)
+      of_a += g_str_equal (((WmLabel *) model->pdata[i])->class_name, "a");
+    g_assert_cmpint (of_a, >, 0);
+    g_assert_cmpint (json_object_get_int_member (a, "model_labels"), ==, of_a);
+  }
   g_assert_cmpint (json_object_get_int_member (a, "decided_above"), ==, 20);
   g_assert_cmpint (json_object_get_int_member (a, "correct_above"), ==, 16);
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (a, "precision"), 0.8, 1e-12);
