@@ -461,6 +461,307 @@ wm_store_insert_model_label (WmStore  *self,
   return TRUE;
 }
 
+/* A stored model label or pending review item, as the sync compares it. */
+typedef struct {
+  gint64 id;
+  gint64 start;      /* label: start frame; item: window index */
+  gint64 end;        /* label: end frame; item: 0 */
+  gint64 class_id;   /* label: class; item: 0 (not part of an item's key) */
+  double value;      /* label: confidence; item: threshold */
+  gint64 item_class; /* item: class */
+  gboolean keep;
+} Stored;
+
+static guint
+stored_hash (gconstpointer p)
+{
+  const Stored *s = p;
+  return (guint) (s->start * 2654435761u) ^ (guint) (s->end * 40503u) ^ (guint) s->class_id;
+}
+
+static gboolean
+stored_equal (gconstpointer a,
+              gconstpointer b)
+{
+  const Stored *x = a, *y = b;
+  return x->start == y->start && x->end == y->end && x->class_id == y->class_id;
+}
+
+/* Rows of @sql (id, start, end, class, value, item class) for a run and a
+ * recording, and a table of them by key. */
+static GArray *
+list_stored (WmStore     *self,
+             const char  *sql,
+             gint64       run_id,
+             gint64       recording_id,
+             GHashTable **out_index,
+             GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = wm_store_prepare (self, sql, error);
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Stored));
+  GHashTable *index;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_int64 (stmt, 2, recording_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Stored row = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2),
+                     sqlite3_column_int64 (stmt, 3), sqlite3_column_double (stmt, 4), sqlite3_column_int64 (stmt, 5),
+                     FALSE };
+      g_array_append_val (rows, row);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      wm_store_set_sqlite_error (self, rc, error, "reading model output");
+      return NULL;
+    }
+  index = g_hash_table_new (stored_hash, stored_equal);
+  for (guint i = 0; i < rows->len; i++)
+    g_hash_table_add (index, &g_array_index (rows, Stored, i));
+  *out_index = index;
+  return g_steal_pointer (&rows);
+}
+
+/* The changes are staged row by row in temporary tables and then applied
+ * with one statement each: a statement that may abort (the project's tables
+ * have foreign keys) keeps a journal of every 64 KiB page it touches, so one
+ * statement per row would copy pages thousands of times. */
+enum { STAGE_INSERT = 1, STAGE_UPDATE, STAGE_DELETE, STAGE_RECLASS };
+
+static const char stage_schema[] =
+  "CREATE TEMP TABLE IF NOT EXISTS wm_stage_label ("
+  "  kind INTEGER NOT NULL, id INTEGER, start_frame INTEGER, end_frame INTEGER, class_id INTEGER, confidence REAL);"
+  "CREATE TEMP TABLE IF NOT EXISTS wm_stage_item ("
+  "  kind INTEGER NOT NULL, id INTEGER, window_index INTEGER, start_frame INTEGER, end_frame INTEGER,"
+  "  class_id INTEGER, probability REAL, threshold REAL, priority REAL);"
+  "DELETE FROM temp.wm_stage_label; DELETE FROM temp.wm_stage_item;";
+
+static gboolean
+stage_label (WmStore  *self,
+             int       kind,
+             gint64    id,
+             WmLabel  *label,
+             GError  **error)
+{
+  sqlite3_stmt *stmt = wm_store_prepare_cached (self, "INSERT INTO temp.wm_stage_label VALUES (?, ?, ?, ?, ?, ?)", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, kind);
+  sqlite3_bind_int64 (stmt, 2, id);
+  if (label != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 3, label->start_frame);
+      sqlite3_bind_int64 (stmt, 4, label->end_frame);
+      sqlite3_bind_int64 (stmt, 5, label->class_id);
+      sqlite3_bind_double (stmt, 6, label->confidence);
+    }
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return wm_store_set_sqlite_error (self, rc, error, "staging model labels");
+  return TRUE;
+}
+
+static gboolean
+stage_item (WmStore             *self,
+            int                  kind,
+            gint64               id,
+            const WmReviewItem  *item,
+            GError             **error)
+{
+  sqlite3_stmt *stmt = wm_store_prepare_cached (self, "INSERT INTO temp.wm_stage_item VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                                error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, kind);
+  sqlite3_bind_int64 (stmt, 2, id);
+  if (item != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 3, item->window_index);
+      sqlite3_bind_int64 (stmt, 4, item->start_frame);
+      sqlite3_bind_int64 (stmt, 5, item->end_frame);
+      sqlite3_bind_int64 (stmt, 6, item->class_id);
+      sqlite3_bind_double (stmt, 7, item->probability);
+      sqlite3_bind_double (stmt, 8, item->threshold);
+      sqlite3_bind_double (stmt, 9, fabs (item->probability - item->threshold));
+    }
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return wm_store_set_sqlite_error (self, rc, error, "staging review items");
+  return TRUE;
+}
+
+static gboolean
+stage_labels (WmStore    *self,
+              gint64      run_id,
+              gint64      recording_id,
+              GPtrArray  *labels,
+              guint      *out_changes,
+              GError    **error)
+{
+  g_autoptr(GHashTable) index = NULL;
+  g_autoptr(GArray) rows = list_stored (self, "SELECT id, start_frame, end_frame, class_id, confidence, 0 FROM label "
+                                              "WHERE run_id = ?1 AND recording_id = ?2 AND source = 2",
+                                        run_id, recording_id, &index, error);
+
+  if (rows == NULL)
+    return FALSE;
+  for (guint i = 0; i < labels->len; i++)
+    {
+      WmLabel *label = labels->pdata[i];
+      Stored key = { 0, label->start_frame, label->end_frame, label->class_id, 0, 0, FALSE };
+      Stored *old = g_hash_table_lookup (index, &key);
+
+      /* The same cells of the same probabilities give the same mean. */
+      if (old != NULL && !old->keep && old->value == label->confidence)
+        old->keep = TRUE;
+      else if (!stage_label (self, STAGE_INSERT, 0, label, error))
+        return FALSE;
+      else
+        ++*out_changes;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    if (!g_array_index (rows, Stored, i).keep)
+      {
+        if (!stage_label (self, STAGE_DELETE, g_array_index (rows, Stored, i).id, NULL, error))
+          return FALSE;
+        ++*out_changes;
+      }
+  return TRUE;
+}
+
+static gboolean
+stage_items (WmStore  *self,
+             gint64    run_id,
+             gint64    recording_id,
+             GArray   *items,
+             guint    *out_changes,
+             GError  **error)
+{
+  g_autoptr(GHashTable) index = NULL;
+  /* Keyed by window alone: a pending item of a window is updated in place. */
+  g_autoptr(GArray) rows = list_stored (self, "SELECT id, window_index, 0, 0, threshold, class_id FROM review_item "
+                                              "WHERE run_id = ?1 AND recording_id = ?2 AND state = 0",
+                                        run_id, recording_id, &index, error);
+
+  if (rows == NULL)
+    return FALSE;
+  for (guint i = 0; i < items->len; i++)
+    {
+      const WmReviewItem *item = &g_array_index (items, WmReviewItem, i);
+      Stored key = { 0, item->window_index, 0, 0, 0, 0, FALSE };
+      Stored *old = g_hash_table_lookup (index, &key);
+
+      if (old != NULL)
+        {
+          old->keep = TRUE;
+          if (old->item_class == item->class_id && old->value == item->threshold)
+            continue;
+        }
+      if (!stage_item (self, old == NULL ? STAGE_INSERT : old->item_class == item->class_id ? STAGE_UPDATE : STAGE_RECLASS,
+                       old != NULL ? old->id : 0, item, error))
+        return FALSE;
+      ++*out_changes;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    if (!g_array_index (rows, Stored, i).keep)
+      {
+        if (!stage_item (self, STAGE_DELETE, g_array_index (rows, Stored, i).id, NULL, error))
+          return FALSE;
+        ++*out_changes;
+      }
+  return TRUE;
+}
+
+static gboolean
+apply_staged (WmStore     *self,
+              gint64       run_id,
+              gint64       recording_id,
+              const char  *model_version,
+              GError     **error)
+{
+  static const char *const statements[] = {
+    /* The history of a removed label cannot bring it back. */
+    "DELETE FROM label_edit WHERE label_id IN (SELECT id FROM temp.wm_stage_label WHERE kind = 3)",
+    "DELETE FROM label WHERE source = 2 AND id IN (SELECT id FROM temp.wm_stage_label WHERE kind = 3)",
+    "INSERT INTO label (recording_id, start_frame, end_frame, class_id, source, confidence, model_version, "
+    "                   created_at, updated_at, run_id) "
+    "SELECT ?2, start_frame, end_frame, class_id, 2, confidence, ?3, ?4, ?4, ?1 "
+    "FROM temp.wm_stage_label WHERE kind = 1 ORDER BY rowid",
+    "DELETE FROM review_item WHERE state = 0 AND id IN (SELECT id FROM temp.wm_stage_item WHERE kind = 3)",
+    /* A new threshold of the same class leaves the class column (and its
+     * foreign key check) alone. */
+    "UPDATE review_item AS r SET probability = s.probability, threshold = s.threshold, priority = s.priority "
+    "FROM temp.wm_stage_item AS s WHERE s.kind = 2 AND r.id = s.id",
+    "UPDATE review_item AS r SET start_frame = s.start_frame, end_frame = s.end_frame, class_id = s.class_id, "
+    "  probability = s.probability, threshold = s.threshold, priority = s.priority "
+    "FROM temp.wm_stage_item AS s WHERE s.kind = 4 AND r.id = s.id",
+    "INSERT INTO review_item (run_id, recording_id, window_index, start_frame, end_frame, class_id, probability, "
+    "                         threshold, priority) "
+    "SELECT ?1, ?2, window_index, start_frame, end_frame, class_id, probability, threshold, priority "
+    "FROM temp.wm_stage_item WHERE kind = 1 ORDER BY rowid",
+  };
+  gint64 now = g_get_real_time ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      sqlite3_stmt *stmt = wm_store_prepare_cached (self, statements[i], error);
+      int n, rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      n = sqlite3_bind_parameter_count (stmt);
+      if (n >= 1)
+        sqlite3_bind_int64 (stmt, 1, run_id);
+      if (n >= 2)
+        sqlite3_bind_int64 (stmt, 2, recording_id);
+      if (n >= 3)
+        sqlite3_bind_text (stmt, 3, model_version, -1, SQLITE_STATIC);
+      if (n >= 4)
+        sqlite3_bind_int64 (stmt, 4, now);
+      if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+        return wm_store_set_sqlite_error (self, rc, error, "writing model output");
+    }
+  return TRUE;
+}
+
+gboolean
+wm_store_sync_model_output (WmStore    *self,
+                            gint64      run_id,
+                            gint64      recording_id,
+                            GPtrArray  *labels,
+                            GArray     *items,
+                            GError    **error)
+{
+  guint label_changes = 0, item_changes = 0;
+  const char *model_version = NULL;
+
+  g_return_val_if_fail (WM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (labels != NULL && items != NULL, FALSE);
+
+  for (guint i = 0; i < labels->len && model_version == NULL; i++)
+    model_version = ((WmLabel *) labels->pdata[i])->model_version;
+  if (!wm_store_check_writable (self, error) || !wm_store_begin (self, error))
+    return FALSE;
+  if (!wm_store_exec (self, stage_schema, error) ||
+      !stage_labels (self, run_id, recording_id, labels, &label_changes, error) ||
+      !stage_items (self, run_id, recording_id, items, &item_changes, error) ||
+      ((label_changes > 0 || item_changes > 0) && !apply_staged (self, run_id, recording_id, model_version, error)))
+    {
+      wm_store_rollback (self);
+      return FALSE;
+    }
+  if (!wm_store_commit (self, error))
+    return FALSE;
+  if (label_changes > 0)
+    g_signal_emit (self, wm_store_signals[SIGNAL_LABELS_CHANGED], 0, recording_id);
+  return TRUE;
+}
+
 /* ---- review items -------------------------------------------------------- */
 
 #define REVIEW_COLUMNS \

@@ -167,6 +167,10 @@ static const char * const migrations[] = {
   "CREATE INDEX review_by_priority ON review_item (state, priority, id);"
   "CREATE INDEX review_by_decision ON review_item (decided_seq);"
   "CREATE INDEX review_by_recording ON review_item (recording_id);",
+
+  /* v4: a model label's history is found by label when a rethreshold takes
+   * that one label away. */
+  "CREATE INDEX label_edit_by_label ON label_edit (label_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WM_STORE_SCHEMA_VERSION);

@@ -227,7 +227,7 @@ void          wm_review_item_free     (WmReviewItem *item);
 #define WM_TYPE_STORE (wm_store_get_type ())
 G_DECLARE_FINAL_TYPE (WmStore, wm_store, WM, STORE, GObject)
 
-#define WM_STORE_SCHEMA_VERSION 3
+#define WM_STORE_SCHEMA_VERSION 4
 
 WmStore     *wm_store_open                  (const char        *path,
                                              WmStoreOpenFlags   flags,
@@ -461,6 +461,16 @@ gboolean       wm_store_retire_model_labels (WmStore         *self,
 gboolean       wm_store_insert_model_label (WmStore          *self,
                                          gint64               run_id,
                                          WmLabel             *label,
+                                         GError             **error);
+/* Makes the model labels and pending review items of a run on a recording
+ * exactly @labels (of WmLabel) and @items (of WmReviewItem), writing only
+ * what differs from what is stored: a threshold moved a little costs little.
+ * Decided review items are never touched. */
+gboolean       wm_store_sync_model_output (WmStore           *self,
+                                         gint64               run_id,
+                                         gint64               recording_id,
+                                         GPtrArray           *labels,
+                                         GArray              *items,
                                          GError             **error);
 GPtrArray     *wm_store_list_run_labels (WmStore             *self,
                                          gint64               run_id,

@@ -112,6 +112,8 @@ derive_recording (WmStore      *store,
   g_autoptr(GHashTable) decided_set = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autofree float *probs = NULL;
   g_autofree char *model_version = NULL;
+  g_autoptr(GPtrArray) labels = write ? g_ptr_array_new_with_free_func ((GDestroyNotify) wm_label_free) : NULL;
+  g_autoptr(GArray) items = write ? g_array_new (FALSE, TRUE, sizeof (WmReviewItem)) : NULL;
   guint n_classes = wm_run_get_n_classes (run);
   gint64 n_windows = 0;
   gint64 lo = (run->window_frames - run->hop_frames) / 2;
@@ -138,11 +140,6 @@ derive_recording (WmStore      *store,
   if (inout_windows != NULL)
     *inout_windows += n_windows;
 
-  if (write &&
-      (!wm_store_delete_model_labels (store, run->id, recording_id, error) ||
-       !wm_store_delete_pending_review_items (store, run->id, recording_id, error)))
-    return FALSE;
-
 #define FLUSH_REGION()                                                               \
   G_STMT_START {                                                                     \
     if (region_class >= 0)                                                           \
@@ -150,15 +147,14 @@ derive_recording (WmStore      *store,
         counts[region_class].labels++;                                               \
         if (write)                                                                   \
           {                                                                          \
-            g_autoptr(WmLabel) l = wm_label_new ();                                  \
+            WmLabel *l = wm_label_new ();                                            \
             l->recording_id = recording_id;                                          \
             l->start_frame = region_start;                                           \
             l->end_frame = region_end;                                               \
             l->class_id = class_ids[region_class];                                   \
             l->confidence = CLAMP (region_sum / region_windows, 0.0, 1.0);           \
             l->model_version = g_strdup (model_version);                             \
-            if (!wm_store_insert_model_label (store, run->id, l, error))             \
-              return FALSE;                                                          \
+            g_ptr_array_add (labels, l);                                             \
           }                                                                          \
         region_class = -1;                                                           \
       }                                                                              \
@@ -232,14 +228,14 @@ derive_recording (WmStore      *store,
               item.class_id = class_ids[best];
               item.probability = p[best];
               item.threshold = t;
-              if (!wm_store_add_review_item (store, &item, error))
-                return FALSE;
+              g_array_append_val (items, item);
             }
         }
     }
   FLUSH_REGION ();
 #undef FLUSH_REGION
-  return TRUE;
+  /* Only what differs from the stored output is written. */
+  return !write || wm_store_sync_model_output (store, run->id, recording_id, labels, items, error);
 }
 
 /* Project classes for the model's classes (made when missing, if @create);
@@ -774,8 +770,21 @@ wm_autolabel_preview (WmStore            *store,
   if (class_ids == NULL)
     return FALSE;
   counts = g_new0 (ClassCounts, MAX (n, 1));
-  if (!derive_recording (store, run, recording_id, class_ids, FALSE, counts, NULL, error))
-    return FALSE;
+  if (recording_id != 0)
+    {
+      if (!derive_recording (store, run, recording_id, class_ids, FALSE, counts, NULL, error))
+        return FALSE;
+    }
+  else
+    {
+      g_autoptr(GArray) recordings = wm_store_list_run_recordings (store, run_id, error);
+
+      if (recordings == NULL)
+        return FALSE;
+      for (guint i = 0; i < recordings->len; i++)
+        if (!derive_recording (store, run, g_array_index (recordings, gint64, i), class_ids, FALSE, counts, NULL, error))
+          return FALSE;
+    }
 
   memset (out_counts, 0, sizeof *out_counts);
   for (guint k = 0; k < n; k++)

@@ -84,7 +84,8 @@ gboolean  wm_autolabel_rethreshold  (WmStore                  *store,
                                      GError                  **error);
 
 /* What a run with these thresholds would give on one recording's stored
- * probabilities, without writing: for live previews. */
+ * probabilities (@recording_id 0: on every recording of the run), without
+ * writing: for live previews. */
 typedef struct {
   gint64 n_labels;
   gint64 n_review_items;

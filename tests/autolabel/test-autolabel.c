@@ -318,8 +318,8 @@ dump_results (WmStore *store)
   for (guint i = 0; i < items->len; i++)
     {
       WmReviewItem *r = items->pdata[i];
-      g_string_append_printf (out, "R %" G_GINT64_FORMAT " %s %.9f %d\n", r->window_index, r->class_name,
-                              r->probability, r->state);
+      g_string_append_printf (out, "R %" G_GINT64_FORMAT " %s %.9f %d %.9f %.9f\n", r->window_index, r->class_name,
+                              r->probability, r->state, r->threshold, r->priority);
     }
   return g_string_free (out, FALSE);
 }
@@ -463,6 +463,118 @@ test_rethreshold_equals_fresh_run (Fixture       *f,
     fresh = dump_results (other);
   }
   g_assert_cmpstr (rethresholded, ==, fresh);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* Sorts the lines of @text in place. */
+static void
+sort_lines (char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+  g_autofree char *joined = NULL;
+
+  qsort (lines, n, sizeof (char *), compare_strings);
+  joined = g_strjoinv ("\n", lines);
+  memcpy (text, joined, strlen (joined));
+}
+
+/* A rethreshold writes only what changed; walking the threshold up and down
+ * must leave exactly what deriving from a clean slate leaves, and previews
+ * over the whole run must count what the rethreshold then writes. */
+static void
+test_rethreshold_steps (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WmModelFile) model = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "clean.waymark", NULL);
+  g_autoptr(WmStore) clean = wm_store_open (path, WM_STORE_OPEN_CREATE, &error);
+  g_autoptr(WmModelFile) again = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) clean_runs = NULL;
+  const double steps[] = { 0.45, 0.5, 0.62, 0.3, 0.31, 0.5 };
+  gint64 model_id, clean_model, run, clean_run;
+  guint n, with_items = 0;
+
+  g_assert_no_error (error);
+  add_sensor_recording (f->store, 20000, 11);
+  add_sensor_recording (clean, 30000, 7);
+  add_sensor_recording (clean, 20000, 11);
+  model = golden_model (f->store, &model_id);
+  again = golden_model (clean, &clean_model);
+  run_model (f->store, model, model_id, 0.5, 2, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  run_model (clean, again, clean_model, 0.5, 2, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  runs = wm_store_list_runs (f->store, &error);
+  clean_runs = wm_store_list_runs (clean, &error);
+  run = ((WmRun *) runs->pdata[0])->id;
+  clean_run = ((WmRun *) clean_runs->pdata[0])->id;
+  n = wm_model_file_get_n_classes (model);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autofree double *t = g_new (double, n);
+      g_autoptr(JsonNode) summary = NULL;
+      g_autoptr(GArray) recordings = wm_store_list_run_recordings (clean, clean_run, &error);
+      g_autofree char *stepped = NULL;
+      g_autofree char *from_scratch = NULL;
+      WmAutolabelCounts counts;
+      JsonObject *o;
+
+      for (guint k = 0; k < n; k++)
+        t[k] = steps[i] + 0.01 * k;
+      wm_autolabel_preview (f->store, run, 0, t, 0.08, &counts, &error);
+      g_assert_no_error (error);
+      wm_autolabel_rethreshold (f->store, run, t, 0.08, &summary, &error);
+      g_assert_no_error (error);
+      o = json_node_get_object (summary);
+      g_assert_cmpint (counts.n_labels, ==, json_object_get_int_member (o, "labels"));
+      g_assert_cmpint (counts.n_review_items, ==, json_object_get_int_member (o, "review_items"));
+      g_assert_cmpint (counts.n_review_items, ==, wm_store_count_review_items (f->store, run, WM_REVIEW_PENDING));
+      stepped = dump_results (f->store);
+
+      for (guint r = 0; r < recordings->len; r++)
+        {
+          gint64 rec = g_array_index (recordings, gint64, r);
+          wm_store_delete_model_labels (clean, clean_run, rec, &error);
+          g_assert_no_error (error);
+          wm_store_delete_pending_review_items (clean, clean_run, rec, &error);
+          g_assert_no_error (error);
+        }
+      wm_autolabel_rethreshold (clean, clean_run, t, 0.08, NULL, &error);
+      g_assert_no_error (error);
+      from_scratch = dump_results (clean);
+      /* Items of equal priority come in id order, and kept items keep
+       * their ids: compare as sets. */
+      sort_lines (stepped);
+      sort_lines (from_scratch);
+      g_assert_cmpstr (stepped, ==, from_scratch);
+      with_items += counts.n_review_items > 0;
+    }
+  g_assert_cmpuint (with_items, >=, G_N_ELEMENTS (steps) - 1);
+
+  /* The same thresholds again write nothing: the labels keep their ids. */
+  {
+    g_autoptr(GPtrArray) before = wm_store_list_labels (f->store, 0, 0, -1, &error);
+    g_autoptr(GPtrArray) after = NULL;
+    g_autoptr(WmRun) r = wm_store_get_run (f->store, run, &error);
+
+    wm_autolabel_rethreshold (f->store, run, r->thresholds, r->margin, NULL, &error);
+    g_assert_no_error (error);
+    after = wm_store_list_labels (f->store, 0, 0, -1, &error);
+    g_assert_cmpuint (before->len, ==, after->len);
+    g_assert_cmpuint (before->len, >, 0);
+    for (guint i = 0; i < before->len; i++)
+      g_assert_cmpint (((WmLabel *) before->pdata[i])->id, ==, ((WmLabel *) after->pdata[i])->id);
+  }
 }
 
 /* ---- review and report --------------------------------------------------- */
@@ -665,6 +777,7 @@ main (int   argc,
   ADD ("/autolabel/rerun-idempotent-jobs-agree", test_rerun_is_idempotent_and_jobs_agree);
   ADD ("/autolabel/interrupt-and-resume", test_interrupt_and_resume);
   ADD ("/autolabel/rethreshold-equals-fresh", test_rethreshold_equals_fresh_run);
+  ADD ("/autolabel/rethreshold-steps", test_rethreshold_steps);
   ADD ("/autolabel/review-and-report", test_review_and_report);
 
   return g_test_run ();
