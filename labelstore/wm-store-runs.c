@@ -540,12 +540,13 @@ static const char stage_schema[] =
   "DELETE FROM temp.wm_stage_label; DELETE FROM temp.wm_stage_item;";
 
 static gboolean
-stage_label (WmStore  *self,
-             int       kind,
-             gint64    id,
-             WmLabel  *label,
-             GError  **error)
+stage_label (WmStore        *self,
+             int             kind,
+             gint64          id,
+             gconstpointer   row,
+             GError        **error)
 {
+  const WmLabel *label = row;
   sqlite3_stmt *stmt = wm_store_prepare_cached (self, "INSERT INTO temp.wm_stage_label VALUES (?, ?, ?, ?, ?, ?)", error);
   int rc;
 
@@ -566,12 +567,13 @@ stage_label (WmStore  *self,
 }
 
 static gboolean
-stage_item (WmStore             *self,
-            int                  kind,
-            gint64               id,
-            const WmReviewItem  *item,
-            GError             **error)
+stage_item (WmStore        *self,
+            int             kind,
+            gint64          id,
+            gconstpointer   row,
+            GError        **error)
 {
+  const WmReviewItem *item = row;
   sqlite3_stmt *stmt = wm_store_prepare_cached (self, "INSERT INTO temp.wm_stage_item VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                                 error);
   int rc;
@@ -592,6 +594,26 @@ stage_item (WmStore             *self,
     }
   if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
     return wm_store_set_sqlite_error (self, rc, error, "staging review items");
+  return TRUE;
+}
+
+typedef gboolean (*StageFunc) (WmStore *self, int kind, gint64 id, gconstpointer row, GError **error);
+
+/* Stages the removal of the stored rows that nothing kept. */
+static gboolean
+stage_removed (WmStore    *self,
+               GArray     *rows,
+               StageFunc   stage,
+               guint      *out_changes,
+               GError    **error)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (!g_array_index (rows, Stored, i).keep)
+      {
+        if (!stage (self, STAGE_DELETE, g_array_index (rows, Stored, i).id, NULL, error))
+          return FALSE;
+        ++*out_changes;
+      }
   return TRUE;
 }
 
@@ -624,14 +646,7 @@ stage_labels (WmStore    *self,
       else
         ++*out_changes;
     }
-  for (guint i = 0; i < rows->len; i++)
-    if (!g_array_index (rows, Stored, i).keep)
-      {
-        if (!stage_label (self, STAGE_DELETE, g_array_index (rows, Stored, i).id, NULL, error))
-          return FALSE;
-        ++*out_changes;
-      }
-  return TRUE;
+  return stage_removed (self, rows, stage_label, out_changes, error);
 }
 
 static gboolean
@@ -667,14 +682,7 @@ stage_items (WmStore  *self,
         return FALSE;
       ++*out_changes;
     }
-  for (guint i = 0; i < rows->len; i++)
-    if (!g_array_index (rows, Stored, i).keep)
-      {
-        if (!stage_item (self, STAGE_DELETE, g_array_index (rows, Stored, i).id, NULL, error))
-          return FALSE;
-        ++*out_changes;
-      }
-  return TRUE;
+  return stage_removed (self, rows, stage_item, out_changes, error);
 }
 
 static gboolean
