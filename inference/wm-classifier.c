@@ -35,8 +35,13 @@ typedef struct
   uint32_t total;
   uint32_t packed[WM_MAX_LAYERS];
   uint32_t dft_rows;
+  uint32_t px_ring;     /* int8: layer 0's input half per feature frame, or ~0 */
   uint32_t packed_total;
+  uint8_t can_pack;
 } layout_t;
+
+/* The ring of layer-0 input halves is kept when it takes at most this many bytes. */
+#define PX_RING_MAX (UINT32_C (1) << 20)
 
 static void
 compute_layout (const wm_model_t *model,
@@ -80,7 +85,21 @@ compute_layout (const wm_model_t *model,
     }
   lay->dft_rows = at;
   at += ALIGN8 (wm_logmel_packed_size (model));
+  lay->px_ring = ~UINT32_C (0);
+  if (model->variant == WM_VARIANT_INT8
+      && (uint32_t) fe->window * wm_lstm_packed_input_size (&model->layers[0]) <= PX_RING_MAX)
+    {
+      lay->px_ring = at;
+      at += ALIGN8 ((uint32_t) fe->window * wm_lstm_packed_input_size (&model->layers[0]));
+    }
   lay->packed_total = at;
+  lay->can_pack = 1;
+#ifdef __AVR__
+  /* The packed kernels keep kilobytes of scratch on the stack, more than an 8-bit MCU has:
+   * there the packed size is the compact one and the model is always read in place. */
+  lay->packed_total = lay->total;
+  lay->can_pack = 0;
+#endif
 }
 
 uint32_t
@@ -150,7 +169,7 @@ wm_classifier_init (wm_classifier_t  *cls,
   cls->gates = base + lay.gates;
   cls->logits = base + lay.logits;
   cls->probs = base + lay.probs;
-  if (buffer_size >= lay.packed_total)
+  if (lay.can_pack && buffer_size >= lay.packed_total)
     {
       for (l = 0; l < model->n_layers; l++)
         {
@@ -162,6 +181,8 @@ wm_classifier_init (wm_classifier_t  *cls,
           cls->dft_rows = base + lay.dft_rows;
           wm_logmel_pack (model, cls->dft_rows);
         }
+      if (lay.px_ring != ~UINT32_C (0))
+        cls->px_ring = base + lay.px_ring;
     }
   wm_classifier_reset (cls);
   return WM_OK;
@@ -189,9 +210,14 @@ run_window (wm_classifier_t *cls)
 
           for (l = 0; l < model->n_layers; l++)
             {
-              if (cls->packed[l] != NULL)
+              if (l == 0 && cls->px_ring != NULL)
+                wm_lstm_step_int8_packed_px (&model->layers[0], cls->packed[0],
+                                             (const int16_t *) ((const uint8_t *) cls->px_ring
+                                                                + slot * wm_lstm_packed_input_size (&model->layers[0])),
+                                             cls->h[0], cls->c[0]);
+              else if (cls->packed[l] != NULL)
                 wm_lstm_step_int8_packed (&model->layers[l], cls->packed[l], x, cls->h[l],
-                                          cls->c[l], cls->gates);
+                                          cls->c[l]);
               else
                 wm_lstm_step_int8 (&model->layers[l], x, cls->h[l], cls->c[l], cls->gates);
               x = cls->h[l];
@@ -216,7 +242,7 @@ run_window (wm_classifier_t *cls)
             {
               if (cls->packed[l] != NULL)
                 wm_lstm_step_f32_packed (&model->layers[l], cls->packed[l], x, cls->h[l],
-                                         cls->c[l], cls->gates);
+                                         cls->c[l]);
               else
                 wm_lstm_step_f32 (&model->layers[l], x, cls->h[l], cls->c[l], cls->gates);
               x = cls->h[l];
@@ -240,7 +266,17 @@ run_window (wm_classifier_t *cls)
 static void
 feature_written (wm_classifier_t *cls)
 {
-  const wm_frontend_t *fe = &cls->model->frontend;
+  const wm_model_t *model = cls->model;
+  const wm_frontend_t *fe = &model->frontend;
+
+  if (cls->px_ring != NULL)
+    {
+      uint32_t size = wm_lstm_packed_input_size (&model->layers[0]);
+
+      wm_lstm_input_int8_packed (&model->layers[0], cls->packed[0],
+                                 (const int8_t *) cls->features + (uint32_t) cls->feature_pos * model->n_features,
+                                 (int16_t *) ((uint8_t *) cls->px_ring + cls->feature_pos * size));
+    }
 
   cls->feature_pos = (uint16_t) ((cls->feature_pos + 1u) % fe->window);
   if (--cls->until_window == 0)

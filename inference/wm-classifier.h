@@ -49,6 +49,8 @@ typedef struct
   void *probs;
   void *packed[WM_MAX_LAYERS];  /* column-major weights, or NULL */
   void *dft_rows;       /* int8 logmel DFT rows (packed mode), or NULL */
+  void *px_ring;        /* int8 packed mode: layer 0's input half of each feature frame in
+                           the ring (computed once per frame, not once per window), or NULL */
   uint32_t n_windows;   /* windows emitted since init/reset */
   uint16_t sample_pos;  /* next write position in the sample ring */
   uint16_t feature_pos; /* next write position in the feature ring */
@@ -59,9 +61,11 @@ typedef struct
 /* The smallest buffer wm_classifier_init() accepts. */
 uint32_t     wm_classifier_buffer_size    (const wm_model_t  *model);
 
-/* A larger buffer with which init also keeps a column-major copy of the LSTM weights:
- * several times faster on desktop CPUs, bit-identical results.  Devices use the
- * smaller size and read the weights from the model in place. */
+/* A larger buffer with which init also keeps a SIMD-friendly copy of the LSTM weights (and,
+ * for int8 log-mel, the DFT rows; wm-lstm.c and wm-frontend.c describe the layouts): several
+ * times faster on desktop CPUs, bit-identical results.  The packed kernels use up to about
+ * 8 KiB of stack.  Devices use the smaller size and read the weights from the model in
+ * place; on AVR this returns the smaller size. */
 uint32_t     wm_classifier_packed_buffer_size (const wm_model_t *model);
 
 wm_status_t  wm_classifier_init           (wm_classifier_t   *cls,

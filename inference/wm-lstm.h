@@ -31,9 +31,10 @@ void  wm_lstm_step_f32      (const wm_layer_t  *layer,
                              float             *c,
                              float             *gates);
 
-/* Packed weights (desktop speed-up, identical results): a column-major copy of one layer's
- * gate weights (and, for f32, biases) in caller memory of wm_lstm_packed_size() bytes,
- * 4-byte aligned. */
+/* Packed weights (desktop speed-up, identical results): a copy of one layer's gate weights
+ * and biases laid out for SIMD (wm-lstm.c describes it) in caller memory of
+ * wm_lstm_packed_size() bytes, 4-byte aligned.  The packed steps keep their scratch on the
+ * stack (under 8 KiB): they are meant for desktops, not for the device. */
 uint32_t  wm_lstm_packed_size       (const wm_layer_t  *layer,
                                      wm_variant_t       variant);
 
@@ -42,18 +43,32 @@ void  wm_lstm_pack              (const wm_layer_t  *layer,
                                  void              *packed);
 
 void  wm_lstm_step_int8_packed  (const wm_layer_t  *layer,
-                                 const int8_t      *packed,
+                                 const void        *packed,
                                  const int8_t      *x,
                                  int8_t            *h,
-                                 int16_t           *c,
-                                 int16_t           *gates);
+                                 int16_t           *c);
+
+/* The packed int8 step in two halves: px (wm_lstm_packed_input_size() bytes, int16 per
+ * padded gate row) depends on x only, so a caller that sees the same x in several windows
+ * computes it once; the step then needs only the recurrent half. */
+uint32_t  wm_lstm_packed_input_size  (const wm_layer_t  *layer);
+
+void  wm_lstm_input_int8_packed (const wm_layer_t  *layer,
+                                 const void        *packed,
+                                 const int8_t      *x,
+                                 int16_t           *px);
+
+void  wm_lstm_step_int8_packed_px (const wm_layer_t *layer,
+                                   const void       *packed,
+                                   const int16_t    *px,
+                                   int8_t           *h,
+                                   int16_t          *c);
 
 void  wm_lstm_step_f32_packed   (const wm_layer_t  *layer,
                                  const float       *packed,
                                  const float       *x,
                                  float             *h,
-                                 float             *c,
-                                 float             *gates);
+                                 float             *c);
 
 /* Q.12 logits (n_classes) from the last layer's hidden state. */
 void  wm_head_int8          (const wm_model_t  *model,

@@ -108,14 +108,7 @@ int64_t
 wm_rdbpot64 (int64_t x,
              int32_t exponent)
 {
-  uint64_t mask, remainder, threshold;
-
-  if (exponent <= 0)
-    return x;
-  mask = (UINT64_C (1) << exponent) - 1u;
-  remainder = (uint64_t) x & mask;
-  threshold = (mask >> 1) + (x < 0 ? 1u : 0u);
-  return wm_floor_shr64 (x, (uint8_t) exponent) + (remainder > threshold ? 1 : 0);
+  return wm_rdbpot64_inline (x, exponent);
 }
 
 int32_t
@@ -147,8 +140,12 @@ wm_log2q10 (uint64_t v)
 
   if (v == 0)
     return 0;
+#if defined(__GNUC__) && !defined(__AVR__)
+  b = (uint8_t) (63 - __builtin_clzll (v));
+#else
   while ((v >> b) == 0)
     b--;
+#endif
   if (b >= 8)
     t = (uint32_t) (v >> (b - 8)) & 255u;
   else

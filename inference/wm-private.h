@@ -29,6 +29,22 @@ wm_floor_shr64 (int64_t x,
   return ~((~x) >> n);
 }
 
+/* RoundingDivideByPOT on 64 bits (FORMAT.md 3.1), exponent 0…63; wm_rdbpot64() is the
+ * public entry. */
+static inline int64_t
+wm_rdbpot64_inline (int64_t x,
+                    int32_t exponent)
+{
+  uint64_t mask, remainder, threshold;
+
+  if (exponent <= 0)
+    return x;
+  mask = (UINT64_C (1) << exponent) - 1u;
+  remainder = (uint64_t) x & mask;
+  threshold = (mask >> 1) + (x < 0 ? 1u : 0u);
+  return wm_floor_shr64 (x, (uint8_t) exponent) + (remainder > threshold ? 1 : 0);
+}
+
 static inline int32_t
 wm_clamp32 (int32_t x,
             int32_t lo,

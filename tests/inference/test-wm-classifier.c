@@ -367,13 +367,13 @@ test_int8_vs_f32 (void)
 
       for (guint trial = 0; trial < 50; trial++)
         {
-          g_autofree gint16 *in = g_new (gint16, frames * 3);
-          g_autofree float *fin = g_new (float, frames * 3);
+          g_autofree gint16 *in = g_new (gint16, frames * spec.channels);
+          g_autofree float *fin = g_new (float, frames * spec.channels);
           guint16 p[WM_MAX_CLASSES];
           float fp[WM_MAX_CLASSES];
           guint best_i = 0, best_f = 0;
 
-          for (guint j = 0; j < frames * 3; j++)
+          for (guint j = 0; j < frames * spec.channels; j++)
             {
               in[j] = (gint16) g_rand_int_range (rand, -6000, 6000);
               fin[j] = in[j] / 4096.0f;
@@ -467,7 +467,8 @@ collect_window (void              *user_data,
 }
 
 static void
-check_streaming (const WmmSpec *spec)
+check_streaming_mode (const WmmSpec *spec,
+                      gboolean       packed)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (spec->seed + 100);
   gboolean int8 = spec->variant == WM_VARIANT_INT8;
@@ -480,12 +481,15 @@ check_streaming (const WmmSpec *spec)
 
   l.file = wmm_build (spec);
   g_assert_cmpint (wm_model_parse (l.file->data, l.file->len, &l.model), ==, WM_OK);
-  size = wm_classifier_buffer_size (&l.model);
+  size = packed ? wm_classifier_packed_buffer_size (&l.model) : wm_classifier_buffer_size (&l.model);
   l.buffer = g_malloc0 (size);
   c.windows = g_array_new (FALSE, FALSE, 4);
   c.n_classes = l.model.n_classes;
   c.hop_frames = wm_model_hop_frames (&l.model);
   g_assert_cmpint (wm_classifier_init (&l.cls, &l.model, l.buffer, size, collect_window, &c), ==, WM_OK);
+  g_assert_true ((l.cls.packed[0] != NULL) == packed);
+  if (packed && spec->variant == WM_VARIANT_INT8)
+    g_assert_nonnull (l.cls.px_ring);
 
   win = wm_model_window_frames (&l.model);
   hop = wm_model_hop_frames (&l.model);
@@ -548,6 +552,16 @@ check_streaming (const WmmSpec *spec)
   loaded_clear (&l);
 }
 
+/* Streamed windows equal one-shot windows, in the device's compact mode and in packed mode
+ * (where layer 0's input half is computed once per feature frame and reused by the
+ * overlapping windows). */
+static void
+check_streaming (const WmmSpec *spec)
+{
+  check_streaming_mode (spec, FALSE);
+  check_streaming_mode (spec, TRUE);
+}
+
 static void
 test_streaming (void)
 {
@@ -578,12 +592,29 @@ test_streaming (void)
     }
 }
 
-/* The column-major (packed) kernels must give exactly the compact kernels' results, also
- * for gate counts that leave a partial block of 16 rows. */
+/* The last window's final hidden and cell states of every layer, byte for byte: they are
+ * compared as well as the probabilities, which can hide a difference (saturation). */
+static void
+assert_same_states (const wm_model_t      *model,
+                    const wm_classifier_t *a,
+                    const wm_classifier_t *b)
+{
+  guint value = model->variant == WM_VARIANT_INT8 ? 1 : 4;
+  guint state = model->variant == WM_VARIANT_INT8 ? 2 : 4;
+
+  for (guint l = 0; l < model->n_layers; l++)
+    {
+      g_assert_cmpmem (a->h[l], value * model->layers[l].n_hidden, b->h[l], value * model->layers[l].n_hidden);
+      g_assert_cmpmem (a->c[l], state * model->layers[l].n_hidden, b->c[l], state * model->layers[l].n_hidden);
+    }
+}
+
+/* The packed kernels (SIMD layout, rows padded to a multiple of 4 per gate, columns in
+ * pairs) must give exactly the compact kernels' results, for every padding case. */
 static void
 test_packed_equals_compact (void)
 {
-  static const guint hidden[] = { 1, 5, 8, 13, 32 };
+  static const guint hidden[] = { 1, 2, 3, 5, 6, 8, 13, 32, 33 };
   g_autoptr(GRand) rand = g_rand_new_with_seed (12);
 
   for (wm_variant_t v = WM_VARIANT_INT8; v <= WM_VARIANT_F32; v++)
@@ -602,6 +633,7 @@ test_packed_equals_compact (void)
         spec.n_layers = 2;
         spec.hidden[0] = hidden[i];
         spec.hidden[1] = hidden[(i + 2) % G_N_ELEMENTS (hidden)];
+        spec.channels = 1 + i % 6;
         file = wmm_build (&spec);
         g_assert_cmpint (wm_model_parse (file->data, file->len, &model), ==, WM_OK);
         g_assert_cmpuint (wm_classifier_packed_buffer_size (&model), >, wm_classifier_buffer_size (&model));
@@ -615,12 +647,12 @@ test_packed_equals_compact (void)
 
         for (guint trial = 0; trial < 20; trial++)
           {
-            g_autofree gint16 *in = g_new (gint16, frames * 3);
-            g_autofree float *fin = g_new (float, frames * 3);
+            g_autofree gint16 *in = g_new (gint16, frames * spec.channels);
+            g_autofree float *fin = g_new (float, frames * spec.channels);
             guint16 p1[WM_MAX_CLASSES], p2[WM_MAX_CLASSES];
             float f1[WM_MAX_CLASSES], f2[WM_MAX_CLASSES];
 
-            for (guint j = 0; j < frames * 3; j++)
+            for (guint j = 0; j < frames * spec.channels; j++)
               {
                 in[j] = (gint16) g_rand_int_range (rand, -9000, 9000);
                 fin[j] = in[j] / 4096.0f;
@@ -637,8 +669,137 @@ test_packed_equals_compact (void)
                 g_assert_cmpint (wm_classifier_run_window_f32 (&packed, fin, frames, f2), ==, WM_OK);
                 g_assert_cmpmem (f1, 4 * spec.n_classes, f2, 4 * spec.n_classes);
               }
+            assert_same_states (&model, &compact, &packed);
           }
       }
+}
+
+static void
+put_i32_at (GByteArray *file,
+            guint32     offset,
+            gint32      value)
+{
+  wmm_put_u32 (file, offset, (guint32) value);
+}
+
+/* Rewrites a built int8 model with edge values: weights −128/127, saturating biases,
+ * multipliers 0 … 2^31−1, shifts −31 … 30, cell shifts −15 … −9, zero points ±128. */
+static void
+make_hostile (GByteArray *file,
+              GRand      *rand,
+              guint       n_layers)
+{
+  static const gint32 mults[] = { 0, 1, 1073741824, G_MAXINT32, 1518500250 };
+  static const gint32 shifts[] = { -31, -25, -12, -1, 0, 1, 7, 30 };
+  guint32 quant, data, len;
+  gint32 zp = 0;
+
+  g_assert_true (wmm_find_section (file, 2, &quant, &len, NULL));
+  g_assert_true (wmm_find_section (file, 7, &data, &len, NULL));
+  for (guint l = 0; l < n_layers; l++)
+    {
+      guint32 rec = quant + 12 + 92 * l;
+
+      put_i32_at (file, rec + 4, zp);                                   /* x_zp */
+      zp = g_rand_boolean (rand) ? (g_rand_boolean (rand) ? -128 : 127) : g_rand_int_range (rand, -128, 128);
+      put_i32_at (file, rec + 12, zp);                                  /* h_zp */
+      put_i32_at (file, rec + 16, g_rand_int_range (rand, -15, -8));    /* cell_shift */
+      for (guint g = 0; g < 4; g++)
+        {
+          gboolean edge = g_rand_int_range (rand, 0, 3) == 0;
+
+          put_i32_at (file, rec + 4 * (5 + g), edge ? mults[g_rand_int_range (rand, 0, 5)]
+                                                    : g_rand_int_range (rand, 1 << 29, G_MAXINT32));
+          put_i32_at (file, rec + 4 * (9 + g), edge ? shifts[g_rand_int_range (rand, 0, 8)]
+                                                    : g_rand_int_range (rand, -12, -4));
+          put_i32_at (file, rec + 4 * (13 + g), edge ? mults[g_rand_int_range (rand, 0, 5)]
+                                                     : g_rand_int_range (rand, 1 << 29, G_MAXINT32));
+          put_i32_at (file, rec + 4 * (17 + g), edge ? shifts[g_rand_int_range (rand, 0, 8)]
+                                                     : g_rand_int_range (rand, -12, -4));
+        }
+      put_i32_at (file, rec + 84, g_rand_boolean (rand) ? G_MAXINT32 : g_rand_int_range (rand, 1 << 29, G_MAXINT32));
+      put_i32_at (file, rec + 88, g_rand_boolean (rand) ? shifts[g_rand_int_range (rand, 0, 8)] : -20);
+
+      for (guint g = 0; g < 4; g++)
+        for (guint kind = 1; kind <= 4; kind++)
+          {
+            guint32 e = wmm_find_tensor (file, kind, l, g);
+            guint32 at = data + wmm_get_u32 (file, e + 24), n = wmm_get_u32 (file, e + 28);
+
+            g_assert_cmpuint (e, !=, 0);
+            if (kind <= 2)
+              for (guint32 i = 0; i < n; i++)
+                {
+                  guint r = g_rand_int_range (rand, 0, 10);
+
+                  if (r == 0)
+                    file->data[at + i] = 0x80;  /* −128 */
+                  else if (r == 1)
+                    file->data[at + i] = 0x7f;
+                }
+            else
+              for (guint32 i = 0; i + 4 <= n; i += 4)
+                {
+                  guint r = g_rand_int_range (rand, 0, 8);
+
+                  if (r == 0)
+                    put_i32_at (file, at + i, G_MAXINT32);
+                  else if (r == 1)
+                    put_i32_at (file, at + i, G_MININT32);
+                  else if (r == 2)
+                    put_i32_at (file, at + i, g_rand_int_range (rand, -(1 << 22), 1 << 22));
+                }
+          }
+    }
+  wmm_fix_crcs (file);
+}
+
+static void
+test_packed_equals_compact_edges (void)
+{
+  static const guint hidden[] = { 1, 3, 4, 7, 16, 33 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (77);
+
+  for (guint i = 0; i < 3 * G_N_ELEMENTS (hidden); i++)
+    {
+      WmmSpec spec;
+      g_autoptr(GByteArray) file = NULL;
+      wm_model_t model;
+      wm_classifier_t compact, packed;
+      g_autofree guint64 *small = NULL, *large = NULL;
+      guint32 frames;
+
+      wmm_spec_init (&spec);
+      spec.seed = 300 + i;
+      spec.n_layers = 1 + i % 3;
+      for (guint l = 0; l < spec.n_layers; l++)
+        spec.hidden[l] = hidden[(i + l) % G_N_ELEMENTS (hidden)];
+      spec.channels = 1 + i % 5;
+      spec.weight_range = 2.0;
+      file = wmm_build (&spec);
+      make_hostile (file, rand, spec.n_layers);
+      g_assert_cmpint (wm_model_parse (file->data, file->len, &model), ==, WM_OK);
+      small = g_malloc0 (wm_classifier_buffer_size (&model));
+      large = g_malloc0 (wm_classifier_packed_buffer_size (&model));
+      g_assert_cmpint (wm_classifier_init (&compact, &model, small, wm_classifier_buffer_size (&model), NULL, NULL), ==, WM_OK);
+      g_assert_cmpint (wm_classifier_init (&packed, &model, large, wm_classifier_packed_buffer_size (&model), NULL, NULL), ==, WM_OK);
+      g_assert_nonnull (packed.px_ring);
+      frames = wm_model_window_frames (&model);
+
+      for (guint trial = 0; trial < 12; trial++)
+        {
+          g_autofree gint16 *in = g_new (gint16, frames * spec.channels);
+          guint16 p1[WM_MAX_CLASSES], p2[WM_MAX_CLASSES];
+
+          for (guint j = 0; j < frames * spec.channels; j++)
+            in[j] = trial % 4 == 0 ? (gint16) (j % 2 ? G_MININT16 : G_MAXINT16)
+                                   : (gint16) g_rand_int_range (rand, G_MININT16, G_MAXINT16 + 1);
+          g_assert_cmpint (wm_classifier_run_window_i16 (&compact, in, frames, p1), ==, WM_OK);
+          g_assert_cmpint (wm_classifier_run_window_i16 (&packed, in, frames, p2), ==, WM_OK);
+          g_assert_cmpmem (p1, 2 * spec.n_classes, p2, 2 * spec.n_classes);
+          assert_same_states (&model, &compact, &packed);
+        }
+    }
 }
 
 /* The packed log-mel DFT rows give exactly the in-place DFT's energies,
@@ -666,6 +827,8 @@ test_packed_logmel_equals_compact (void)
       g_assert_cmpint (wm_classifier_init (&packed, &model, large, wm_classifier_packed_buffer_size (&model), NULL, NULL), ==, WM_OK);
       g_assert_null (compact.dft_rows);
       g_assert_nonnull (packed.dft_rows);
+      /* The builder's cosine table has a cosine's symmetries: the folded rows are used. */
+      g_assert_cmpint (((const gint16 *) packed.dft_rows)[0], ==, 1);
       frames = wm_model_window_frames (&model);
 
       for (guint trial = 0; trial < 12; trial++)
@@ -704,6 +867,68 @@ test_packed_logmel_equals_compact (void)
     }
 }
 
+/* A cosine table without the symmetries (one entry changed, or entries beyond ±2^14) takes
+ * the full DFT rows; still the same energies as the in-place DFT. */
+static void
+test_packed_logmel_unfolded (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (32);
+
+  for (guint variant = 0; variant < 2; variant++)
+    {
+      WmmSpec spec = logmel_spec (WM_VARIANT_INT8, 60 + variant);
+      g_autoptr(GByteArray) file = wmm_build (&spec);
+      guint32 data, len, e, at;
+      wm_model_t model;
+      wm_classifier_t compact, packed;
+      g_autofree guint64 *small = NULL, *large = NULL;
+      guint32 frames;
+
+      g_assert_true (wmm_find_section (file, 7, &data, &len, NULL));
+      e = wmm_find_tensor (file, 13, 0, 0);
+      g_assert_cmpuint (e, !=, 0);
+      at = data + wmm_get_u32 (file, e + 24);
+      if (variant == 0)
+        {
+          file->data[at + 2 * 5] ^= 1;
+        }
+      else
+        {
+          /* Scaled to full int16 range: symmetric, but too large for the folded sums. */
+          for (guint n = 0; n < spec.frame_length; n++)
+            {
+              gint16 v = (gint16) (file->data[at + 2 * n] | file->data[at + 2 * n + 1] << 8);
+              gint32 w = CLAMP (v * 2, -32767, 32767);
+
+              file->data[at + 2 * n] = (guint8) (w & 0xff);
+              file->data[at + 2 * n + 1] = (guint8) ((w >> 8) & 0xff);
+            }
+        }
+      wmm_fix_crcs (file);
+      g_assert_cmpint (wm_model_parse (file->data, file->len, &model), ==, WM_OK);
+      small = g_malloc0 (wm_classifier_buffer_size (&model));
+      large = g_malloc0 (wm_classifier_packed_buffer_size (&model));
+      g_assert_cmpint (wm_classifier_init (&compact, &model, small, wm_classifier_buffer_size (&model), NULL, NULL), ==, WM_OK);
+      g_assert_cmpint (wm_classifier_init (&packed, &model, large, wm_classifier_packed_buffer_size (&model), NULL, NULL), ==, WM_OK);
+      g_assert_nonnull (packed.dft_rows);
+      g_assert_cmpint (((const gint16 *) packed.dft_rows)[0], ==, 0);
+      frames = wm_model_window_frames (&model);
+      for (guint trial = 0; trial < 6; trial++)
+        {
+          g_autofree gint16 *in = g_new (gint16, frames);
+          guint16 p1[WM_MAX_CLASSES], p2[WM_MAX_CLASSES];
+
+          for (guint j = 0; j < frames; j++)
+            in[j] = trial % 2 ? (gint16) g_rand_int_range (rand, G_MININT16, G_MAXINT16 + 1)
+                              : (gint16) (j % 2 ? G_MININT16 : G_MAXINT16);
+          g_assert_cmpint (wm_classifier_run_window_i16 (&compact, in, frames, p1), ==, WM_OK);
+          g_assert_cmpint (wm_classifier_run_window_i16 (&packed, in, frames, p2), ==, WM_OK);
+          g_assert_cmpmem (p1, 2 * spec.n_classes, p2, 2 * spec.n_classes);
+          assert_same_states (&model, &compact, &packed);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -718,6 +943,8 @@ main (int   argc,
   g_test_add_func ("/inference/classifier/streaming", test_streaming);
   g_test_add_func ("/inference/classifier/packed-equals-compact", test_packed_equals_compact);
   g_test_add_func ("/inference/classifier/packed-logmel-equals-compact", test_packed_logmel_equals_compact);
+  g_test_add_func ("/inference/classifier/packed-logmel-unfolded", test_packed_logmel_unfolded);
+  g_test_add_func ("/inference/classifier/packed-equals-compact-edges", test_packed_equals_compact_edges);
 
   return g_test_run ();
 }
