@@ -334,6 +334,51 @@ summary_new (const WmRun       *run,
   return json_builder_get_root (b);
 }
 
+/* The project classes of a run's model classes, made where missing, in a
+ * transaction of their own. */
+static gint64 *
+prepare_classes (WmStore     *store,
+                 const WmRun *run,
+                 GError     **error)
+{
+  g_autofree gint64 *class_ids = NULL;
+
+  if (!wm_store_begin (store, error))
+    return NULL;
+  class_ids = map_classes (store, run, TRUE, error);
+  if (class_ids == NULL)
+    {
+      wm_store_rollback (store);
+      return NULL;
+    }
+  if (!wm_store_commit (store, error))
+    return NULL;
+  return g_steal_pointer (&class_ids);
+}
+
+/* Derives one recording in one transaction (retiring other versions' model
+ * labels first if asked). */
+static gboolean
+derive_one (WmStore      *store,
+            const WmRun  *run,
+            const gint64 *class_ids,
+            gint64        recording_id,
+            gboolean      replace,
+            ClassCounts  *counts,
+            gint64       *inout_windows,
+            GError      **error)
+{
+  if (!wm_store_begin (store, error))
+    return FALSE;
+  if ((replace && !wm_store_retire_model_labels (store, run->model_name, run->id, recording_id, error)) ||
+      !derive_recording (store, run, recording_id, class_ids, TRUE, counts, inout_windows, error))
+    {
+      wm_store_rollback (store);
+      return FALSE;
+    }
+  return wm_store_commit (store, error);
+}
+
 /* Derives every listed recording of a run in one transaction each. */
 static gboolean
 derive_all (WmStore     *store,
@@ -343,32 +388,14 @@ derive_all (WmStore     *store,
             gint64      *inout_windows,
             GError     **error)
 {
-  g_autofree gint64 *class_ids = NULL;
+  g_autofree gint64 *class_ids = prepare_classes (store, run, error);
 
-  if (!wm_store_begin (store, error))
-    return FALSE;
-  class_ids = map_classes (store, run, TRUE, error);
   if (class_ids == NULL)
-    {
-      wm_store_rollback (store);
-      return FALSE;
-    }
-  if (!wm_store_commit (store, error))
     return FALSE;
-
   for (guint i = 0; i < recording_ids->len; i++)
-    {
-      if (!wm_store_begin (store, error))
-        return FALSE;
-      if (!derive_recording (store, run, g_array_index (recording_ids, gint64, i), class_ids, TRUE,
-                             counts, inout_windows, error))
-        {
-          wm_store_rollback (store);
-          return FALSE;
-        }
-      if (!wm_store_commit (store, error))
-        return FALSE;
-    }
+    if (!derive_one (store, run, class_ids, g_array_index (recording_ids, gint64, i), FALSE, counts,
+                     inout_windows, error))
+      return FALSE;
   return TRUE;
 }
 
@@ -528,6 +555,29 @@ prepare_run (WmStore                  *store,
   return run->id != 0 ? g_steal_pointer (&run) : NULL;
 }
 
+/* A recording whose probabilities are all stored: its labels and review
+ * items now, and the caller told.  A failure cancels the workers. */
+static void
+finish_recording (WmStore                  *store,
+                  const WmRun              *run,
+                  const gint64             *class_ids,
+                  const WmAutolabelOptions *options,
+                  gint64                    recording_id,
+                  ClassCounts              *counts,
+                  GCancellable             *cancellable,
+                  GError                  **error)
+{
+  if (*error != NULL)
+    return;
+  if (!derive_one (store, run, class_ids, recording_id, options->replace, counts, NULL, error))
+    {
+      g_cancellable_cancel (cancellable);
+      return;
+    }
+  if (options->recording_done != NULL)
+    options->recording_done (recording_id, options->recording_done_data);
+}
+
 gboolean
 wm_autolabel_run (WmStore                  *store,
                   const WmAutolabelOptions *options,
@@ -544,6 +594,7 @@ wm_autolabel_run (WmStore                  *store,
   g_autoptr(GArray) finished = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GError) first_error = NULL;
   g_autofree ClassCounts *counts = NULL;
+  g_autofree gint64 *class_ids = NULL;
   GThreadPool *pool;
   Shared shared = { 0 };
   gint64 total_windows = 0, windows_done = 0, all_windows = 0;
@@ -560,6 +611,9 @@ wm_autolabel_run (WmStore                  *store,
   if (run == NULL)
     return FALSE;
   counts = g_new0 (ClassCounts, MAX (wm_run_get_n_classes (run), 1));
+  class_ids = prepare_classes (store, run, error);
+  if (class_ids == NULL)
+    return FALSE;
 
   shared.model = options->model;
   shared.store_path = (char *) wm_store_get_path (store);
@@ -613,8 +667,13 @@ wm_autolabel_run (WmStore                  *store,
   if (progress != NULL)
     progress (0, total_windows, user_data);
 
+  /* Recordings whose every chunk was stored by an earlier attempt. */
+  for (guint i = 0; i < finished->len && first_error == NULL; i++)
+    finish_recording (store, run, class_ids, options, g_array_index (finished, gint64, i), counts, cancellable,
+                      &first_error);
+
   /* Store results as they come, one transaction each; derive a recording as
-   * soon as its last chunk is in. */
+   * soon as its last chunk is in, while the workers go on. */
   while (outstanding > 0)
     {
       Task *task = g_async_queue_pop (done);
@@ -644,7 +703,8 @@ wm_autolabel_run (WmStore                  *store,
               if (GPOINTER_TO_SIZE (left) == 1)
                 {
                   g_hash_table_remove (remaining, &task->recording_id);
-                  g_array_append_val (finished, task->recording_id);
+                  finish_recording (store, run, class_ids, options, task->recording_id, counts, cancellable,
+                                    &first_error);
                 }
               else
                 g_hash_table_insert (remaining, g_memdup2 (&task->recording_id, sizeof (gint64)),
@@ -656,21 +716,6 @@ wm_autolabel_run (WmStore                  *store,
       task_free (task);
     }
   g_thread_pool_free (pool, FALSE, TRUE);
-
-  /* Derive what is complete, even after a cancel: those recordings are done. */
-  if (options->replace)
-    for (guint i = 0; i < finished->len && first_error == NULL; i++)
-      {
-        if (!wm_store_begin (store, &first_error))
-          break;
-        if (!wm_store_retire_model_labels (store, run->model_name, run->id,
-                                           g_array_index (finished, gint64, i), &first_error))
-          wm_store_rollback (store);
-        else
-          wm_store_commit (store, &first_error);
-      }
-  if (first_error == NULL)
-    derive_all (store, run, finished, counts, NULL, &first_error);
 
   run->state = first_error == NULL && g_hash_table_size (remaining) == 0 ? WM_RUN_COMPLETE : WM_RUN_INCOMPLETE;
   run->finished_at = g_get_real_time ();

@@ -47,6 +47,11 @@ double   *wm_autolabel_parse_thresholds (const char   *text,
                                          char * const *class_names,
                                          GError      **error);
 
+/* Called on the thread that called wm_autolabel_run, right after a
+ * recording's labels and review items are committed. */
+typedef void (*WmAutolabelRecordingFunc) (gint64   recording_id,
+                                          gpointer user_data);
+
 typedef struct {
   WmModelFile   *model;
   gint64         model_id;       /* the model's id in the project */
@@ -57,6 +62,8 @@ typedef struct {
   guint          jobs;           /* worker threads; 0 = one per core */
   gboolean       replace;        /* retire model labels of other versions */
   const char    *author;
+  WmAutolabelRecordingFunc recording_done;  /* optional */
+  gpointer       recording_done_data;
 } WmAutolabelOptions;
 
 typedef void (*WmAutolabelProgressFunc) (gint64   windows_done,

@@ -577,6 +577,78 @@ test_rethreshold_steps (Fixture       *f,
   }
 }
 
+typedef struct {
+  WmStore *store;
+  GArray  *done;        /* recording ids in the order they were told */
+  GArray  *n_labels;    /* labels each had when told */
+} DoneLog;
+
+static void
+on_recording_done (gint64   recording_id,
+                   gpointer user_data)
+{
+  DoneLog *log = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) labels = wm_store_list_labels (log->store, recording_id, 0, -1, &error);
+  gint64 n;
+
+  g_assert_no_error (error);
+  n = labels->len;
+  g_array_append_val (log->done, recording_id);
+  g_array_append_val (log->n_labels, n);
+}
+
+/* Each recording is derived as soon as its probabilities are in, and the
+ * caller is told then, with its labels already stored. */
+static void
+test_recording_done (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WmModelFile) model = NULL;
+  g_autoptr(JsonNode) summary = NULL;
+  g_autoptr(GArray) done = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) n_labels = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree double *thresholds = NULL;
+  WmAutolabelOptions options = { 0 };
+  DoneLog log = { f->store, done, n_labels };
+  gint64 model_id, second, total = 0;
+
+  second = add_sensor_recording (f->store, 50000, 11);
+  model = golden_model (f->store, &model_id);
+  thresholds = g_new (double, wm_model_file_get_n_classes (model));
+  for (guint k = 0; k < wm_model_file_get_n_classes (model); k++)
+    thresholds[k] = 0.4;
+  options.model = model;
+  options.model_id = model_id;
+  options.thresholds = thresholds;
+  options.margin = 0.05;
+  options.jobs = 2;
+  options.recording_done = on_recording_done;
+  options.recording_done_data = &log;
+  wm_autolabel_run (f->store, &options, NULL, NULL, NULL, &summary, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (done->len, ==, 2);
+  g_assert_cmpint (g_array_index (done, gint64, 0) + g_array_index (done, gint64, 1), ==, f->recording + second);
+  for (guint i = 0; i < done->len; i++)
+    {
+      g_autoptr(GPtrArray) now = wm_store_list_labels (f->store, g_array_index (done, gint64, i), 0, -1, &error);
+      g_assert_cmpint (g_array_index (n_labels, gint64, i), ==, now->len);
+      total += now->len;
+    }
+  g_assert_cmpint (total, >, 0);
+  g_assert_cmpint (total, ==, json_object_get_int_member (json_node_get_object (summary), "labels"));
+
+  /* A resumed run of a finished model tells about every recording again. */
+  g_array_set_size (done, 0);
+  g_array_set_size (n_labels, 0);
+  g_clear_pointer (&summary, json_node_unref);
+  wm_autolabel_run (f->store, &options, NULL, NULL, NULL, &summary, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (done->len, ==, 2);
+}
+
 /* ---- review and report --------------------------------------------------- */
 
 static void
@@ -778,6 +850,7 @@ main (int   argc,
   ADD ("/autolabel/interrupt-and-resume", test_interrupt_and_resume);
   ADD ("/autolabel/rethreshold-equals-fresh", test_rethreshold_equals_fresh_run);
   ADD ("/autolabel/rethreshold-steps", test_rethreshold_steps);
+  ADD ("/autolabel/recording-done", test_recording_done);
   ADD ("/autolabel/review-and-report", test_review_and_report);
 
   return g_test_run ();
