@@ -401,13 +401,26 @@ derive_all (WmStore     *store,
 
 /* ---- running the model --------------------------------------------------- */
 
+/* A chunk of windows is stored (and resumed) whole; the workers compute it
+ * in parts, so that short runs still keep every core busy. */
 typedef struct {
   gint64  recording_id;
   gint64  first_window;
   guint   n_windows;
-  float  *probs;      /* filled by the worker */
+  guint   parts_left;
+  float  *probs;      /* filled by the workers */
+} Chunk;
+
+typedef struct {
+  Chunk  *chunk;
+  guint   offset;     /* first window of the part, within the chunk */
+  guint   n_windows;
   GError *error;
 } Task;
+
+/* Parts no smaller than this: each part sets up a classifier and reads the
+ * frames of its first window again. */
+#define MIN_PART_WINDOWS 256
 
 typedef struct {
   WmModelFile  *model;
@@ -418,7 +431,8 @@ typedef struct {
 } Shared;
 
 typedef struct {
-  Task  *task;
+  float *probs;
+  guint  n_windows;
   guint  filled;
   guint  n_classes;
 } Collector;
@@ -432,8 +446,8 @@ collect_window (gint64       start_frame,
 {
   Collector *c = user_data;
 
-  if (c->filled < c->task->n_windows)
-    memcpy (c->task->probs + (gsize) c->filled * c->n_classes, probabilities, n_classes * sizeof (float));
+  if (c->filled < c->n_windows)
+    memcpy (c->probs + (gsize) c->filled * c->n_classes, probabilities, n_classes * sizeof (float));
   c->filled++;
 }
 
@@ -446,28 +460,27 @@ run_task (gpointer data,
   g_autoptr(WmStore) store = NULL;
   const wm_model_t *m = wm_model_file_get_model (shared->model);
   gint64 hop = wm_model_hop_frames (m), window = wm_model_window_frames (m);
-  Collector c = { task, 0, shared->n_classes };
+  gint64 first = task->chunk->first_window + task->offset;
+  Collector c = { task->chunk->probs + (gsize) task->offset * shared->n_classes, task->n_windows, 0,
+                  shared->n_classes };
 
-  task->probs = g_new (float, (gsize) task->n_windows * shared->n_classes);
   store = wm_store_open (shared->store_path, WM_STORE_OPEN_READ_ONLY, &task->error);
   if (store != NULL &&
-      wm_model_file_run_recording (shared->model, store, task->recording_id,
-                                   task->first_window * hop,
-                                   (task->first_window + task->n_windows - 1) * hop + window,
+      wm_model_file_run_recording (shared->model, store, task->chunk->recording_id, first * hop,
+                                   (first + task->n_windows - 1) * hop + window,
                                    collect_window, &c, shared->cancellable, &task->error) &&
       c.filled != task->n_windows)
     g_set_error (&task->error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID,
                  "recording %" PRId64 ": %u windows computed, %u expected",
-                 task->recording_id, c.filled, task->n_windows);
+                 task->chunk->recording_id, c.filled, task->n_windows);
   g_async_queue_push (shared->done, task);
 }
 
 static void
-task_free (Task *task)
+chunk_free (Chunk *chunk)
 {
-  g_free (task->probs);
-  g_clear_error (&task->error);
-  g_free (task);
+  g_free (chunk->probs);
+  g_free (chunk);
 }
 
 static GArray *
@@ -595,10 +608,11 @@ wm_autolabel_run (WmStore                  *store,
   g_autoptr(GError) first_error = NULL;
   g_autofree ClassCounts *counts = NULL;
   g_autofree gint64 *class_ids = NULL;
+  g_autoptr(GPtrArray) chunks = g_ptr_array_new ();
   GThreadPool *pool;
   Shared shared = { 0 };
   gint64 total_windows = 0, windows_done = 0, all_windows = 0;
-  guint outstanding = 0;
+  guint outstanding = 0, n_jobs, part;
   gint64 started = g_get_monotonic_time ();
 
   g_return_val_if_fail (WM_IS_STORE (store), FALSE);
@@ -621,11 +635,9 @@ wm_autolabel_run (WmStore                  *store,
   shared.n_classes = wm_run_get_n_classes (run);
   done = g_async_queue_new ();
   shared.done = done;
-  pool = g_thread_pool_new (run_task, &shared,
-                            options->jobs > 0 ? (int) options->jobs : (int) g_get_num_processors (),
-                            FALSE, NULL);
+  n_jobs = options->jobs > 0 ? options->jobs : g_get_num_processors ();
 
-  /* Queue every chunk not stored yet; a resumed run skips what it has. */
+  /* Every chunk not stored yet; a resumed run skips what it has. */
   for (guint i = 0; i < recordings->len; i++)
     {
       gint64 id = g_array_index (recordings, gint64, i);
@@ -636,7 +648,8 @@ wm_autolabel_run (WmStore                  *store,
 
       if (r == NULL || (stored = wm_store_list_prediction_chunks (store, run->id, id, error)) == NULL)
         {
-          g_thread_pool_free (pool, TRUE, TRUE);
+          for (guint c = 0; c < chunks->len; c++)
+            chunk_free (chunks->pdata[c]);
           return FALSE;
         }
       for (guint s = 0; s < stored->len; s++)
@@ -646,22 +659,41 @@ wm_autolabel_run (WmStore                  *store,
 
       for (gint64 first = 0; first < n_windows; first += CHUNK_WINDOWS)
         {
-          Task *task;
+          Chunk *chunk;
           if (g_hash_table_contains (have, &first))
             continue;
-          task = g_new0 (Task, 1);
-          task->recording_id = id;
-          task->first_window = first;
-          task->n_windows = (guint) MIN (CHUNK_WINDOWS, n_windows - first);
-          total_windows += task->n_windows;
+          chunk = g_new0 (Chunk, 1);
+          chunk->recording_id = id;
+          chunk->first_window = first;
+          chunk->n_windows = (guint) MIN (CHUNK_WINDOWS, n_windows - first);
+          chunk->probs = g_new (float, (gsize) chunk->n_windows * shared.n_classes);
+          total_windows += chunk->n_windows;
           queued++;
-          outstanding++;
-          g_thread_pool_push (pool, task, NULL);
+          g_ptr_array_add (chunks, chunk);
         }
       if (queued == 0)
         g_array_append_val (finished, id);
       else
         g_hash_table_insert (remaining, g_memdup2 (&id, sizeof id), GSIZE_TO_POINTER (queued));
+    }
+
+  /* About eight parts a worker, in the order of the chunks. */
+  part = (guint) CLAMP (total_windows / (n_jobs * 8), MIN_PART_WINDOWS, CHUNK_WINDOWS);
+  pool = g_thread_pool_new (run_task, &shared, (int) n_jobs, FALSE, NULL);
+  for (guint i = 0; i < chunks->len; i++)
+    {
+      Chunk *chunk = chunks->pdata[i];
+
+      for (guint offset = 0; offset < chunk->n_windows; offset += part)
+        {
+          Task *task = g_new0 (Task, 1);
+          task->chunk = chunk;
+          task->offset = offset;
+          task->n_windows = MIN (part, chunk->n_windows - offset);
+          chunk->parts_left++;
+          outstanding++;
+          g_thread_pool_push (pool, task, NULL);
+        }
     }
 
   if (progress != NULL)
@@ -677,19 +709,24 @@ wm_autolabel_run (WmStore                  *store,
   while (outstanding > 0)
     {
       Task *task = g_async_queue_pop (done);
+      Chunk *chunk = task->chunk;
       gpointer left;
 
       outstanding--;
       if (first_error == NULL && task->error != NULL)
         first_error = g_steal_pointer (&task->error);
+      g_clear_error (&task->error);
+      g_free (task);
+      if (--chunk->parts_left > 0)
+        continue;
       if (first_error == NULL)
         {
           gboolean stored = FALSE;
 
           if (wm_store_begin (store, &first_error))
             {
-              if (!wm_store_put_predictions (store, run->id, task->recording_id, task->first_window,
-                                             task->n_windows, shared.n_classes, task->probs, &first_error))
+              if (!wm_store_put_predictions (store, run->id, chunk->recording_id, chunk->first_window,
+                                             chunk->n_windows, shared.n_classes, chunk->probs, &first_error))
                 wm_store_rollback (store);
               else
                 stored = wm_store_commit (store, &first_error);
@@ -698,22 +735,22 @@ wm_autolabel_run (WmStore                  *store,
             g_cancellable_cancel (cancellable);
           else
             {
-              windows_done += task->n_windows;
-              left = g_hash_table_lookup (remaining, &task->recording_id);
+              windows_done += chunk->n_windows;
+              left = g_hash_table_lookup (remaining, &chunk->recording_id);
               if (GPOINTER_TO_SIZE (left) == 1)
                 {
-                  g_hash_table_remove (remaining, &task->recording_id);
-                  finish_recording (store, run, class_ids, options, task->recording_id, counts, cancellable,
+                  g_hash_table_remove (remaining, &chunk->recording_id);
+                  finish_recording (store, run, class_ids, options, chunk->recording_id, counts, cancellable,
                                     &first_error);
                 }
               else
-                g_hash_table_insert (remaining, g_memdup2 (&task->recording_id, sizeof (gint64)),
+                g_hash_table_insert (remaining, g_memdup2 (&chunk->recording_id, sizeof (gint64)),
                                      GSIZE_TO_POINTER (GPOINTER_TO_SIZE (left) - 1));
               if (progress != NULL)
                 progress (windows_done, total_windows, user_data);
             }
         }
-      task_free (task);
+      chunk_free (chunk);
     }
   g_thread_pool_free (pool, FALSE, TRUE);
 
