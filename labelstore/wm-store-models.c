@@ -217,28 +217,80 @@ wm_store_get_model_file (WmStore  *self,
 }
 
 gboolean
-wm_store_remove_model (WmStore  *self,
-                       gint64    model_id,
-                       GError  **error)
+wm_store_get_model_usage (WmStore  *self,
+                          gint64    model_id,
+                          gint64   *out_runs,
+                          gint64   *out_labels,
+                          gint64   *out_review_items,
+                          GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (WM_IS_STORE (self), FALSE);
 
-  if (!wm_store_check_writable (self, error))
-    return FALSE;
-  stmt = wm_store_prepare (self, "DELETE FROM model WHERE id = ?", error);
+  stmt = wm_store_prepare (self,
+                           "SELECT (SELECT count(*) FROM run WHERE model_id = ?1),"
+                           " (SELECT count(*) FROM label WHERE run_id IN (SELECT id FROM run WHERE model_id = ?1)),"
+                           " (SELECT count(*) FROM review_item WHERE run_id IN (SELECT id FROM run WHERE model_id = ?1))",
+                           error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, model_id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+    return wm_store_set_sqlite_error (self, rc, error, "counting a model's runs");
+  if (out_runs != NULL)
+    *out_runs = sqlite3_column_int64 (stmt, 0);
+  if (out_labels != NULL)
+    *out_labels = sqlite3_column_int64 (stmt, 1);
+  if (out_review_items != NULL)
+    *out_review_items = sqlite3_column_int64 (stmt, 2);
+  return TRUE;
+}
+
+gboolean
+wm_store_remove_model (WmStore  *self,
+                       gint64    model_id,
+                       GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 n_runs = 0, n_labels = 0, n_review_items = 0;
+  int rc;
+
+  g_return_val_if_fail (WM_IS_STORE (self), FALSE);
+
+  if (!wm_store_check_writable (self, error) || !wm_store_begin (self, error))
+    return FALSE;
+  if (!wm_store_get_model_usage (self, model_id, &n_runs, &n_labels, &n_review_items, error))
+    goto fail;
+  /* Its runs' labels, review decisions and report name the model: it stays. */
+  if (n_runs > 0)
+    {
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_IN_USE,
+                   "%s: the model is in use by %" G_GINT64_FORMAT " auto-label run(s) with %"
+                   G_GINT64_FORMAT " label(s) and %" G_GINT64_FORMAT " review item(s); "
+                   "it cannot be removed while they keep its results",
+                   self->path, n_runs, n_labels, n_review_items);
+      goto fail;
+    }
+  stmt = wm_store_prepare (self, "DELETE FROM model WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, model_id);
   if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
-    return wm_store_set_sqlite_error (self, rc, error, "removing a model");
+    {
+      wm_store_set_sqlite_error (self, rc, error, "removing a model");
+      goto fail;
+    }
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND,
                    "%s: no model %" G_GINT64_FORMAT, self->path, model_id);
-      return FALSE;
+      goto fail;
     }
-  return TRUE;
+  return wm_store_commit (self, error);
+
+fail:
+  wm_store_rollback (self);
+  return FALSE;
 }

@@ -885,32 +885,34 @@ wm_store_get_review_item (WmStore  *self,
   return NULL;
 }
 
-GPtrArray *
-wm_store_list_review_items (WmStore  *self,
-                            gint64    run_id,
-                            gboolean  pending_only,
-                            guint     limit,
-                            GError  **error)
+/* Review items in the queue's order: [offset, offset + limit) (limit 0:
+ * all), pending ones only or every one. */
+static GPtrArray *
+list_review_items (WmStore   *self,
+                   gint64     run_id,
+                   gboolean   pending_only,
+                   guint      offset,
+                   guint      limit,
+                   GError   **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) items = NULL;
   const char *sql;
   int rc;
 
-  g_return_val_if_fail (WM_IS_STORE (self), NULL);
-
   /* Pending items come straight off the (state, priority, id) index. */
   if (pending_only)
     sql = "SELECT " REVIEW_COLUMNS REVIEW_FROM "WHERE r.state = 0 AND (?1 = 0 OR r.run_id = ?1) "
-          "ORDER BY r.priority, r.id LIMIT ?2";
+          "ORDER BY r.priority, r.id LIMIT ?2 OFFSET ?3";
   else
     sql = "SELECT " REVIEW_COLUMNS REVIEW_FROM "WHERE (?1 = 0 OR r.run_id = ?1) "
-          "ORDER BY r.state, r.priority, r.id LIMIT ?2";
+          "ORDER BY r.state, r.priority, r.id LIMIT ?2 OFFSET ?3";
   stmt = wm_store_prepare (self, sql, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);
   sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  sqlite3_bind_int64 (stmt, 3, offset);
 
   items = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_review_item_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -921,6 +923,51 @@ wm_store_list_review_items (WmStore  *self,
       return NULL;
     }
   return g_steal_pointer (&items);
+}
+
+GPtrArray *
+wm_store_list_review_items (WmStore  *self,
+                            gint64    run_id,
+                            gboolean  pending_only,
+                            guint     limit,
+                            GError  **error)
+{
+  g_return_val_if_fail (WM_IS_STORE (self), NULL);
+  return list_review_items (self, run_id, pending_only, 0, limit, error);
+}
+
+GPtrArray *
+wm_store_list_review_items_page (WmStore  *self,
+                                 gint64    run_id,
+                                 guint     offset,
+                                 guint     limit,
+                                 GError  **error)
+{
+  g_return_val_if_fail (WM_IS_STORE (self), NULL);
+  g_return_val_if_fail (limit > 0, NULL);
+  return list_review_items (self, run_id, TRUE, offset, limit, error);
+}
+
+gint64
+wm_store_get_review_item_rank (WmStore *self,
+                               gint64   run_id,
+                               gint64   item_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (WM_IS_STORE (self), -1);
+
+  /* Items before it in the queue's order, off the (state, priority, id) index. */
+  stmt = wm_store_prepare (self, "SELECT (SELECT count(*) FROM review_item o WHERE o.state = 0 "
+                                 "AND (?1 = 0 OR o.run_id = ?1) "
+                                 "AND (o.priority < r.priority OR (o.priority = r.priority AND o.id < r.id))) "
+                                 "FROM review_item r WHERE r.id = ?2 AND r.state = 0 "
+                                 "AND (?1 = 0 OR r.run_id = ?1)", NULL);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_int64 (stmt, 2, item_id);
+  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
 }
 
 gint64

@@ -393,8 +393,16 @@ WmStoredModel *wm_store_find_model      (WmStore             *self,
 GBytes        *wm_store_get_model_file  (WmStore             *self,
                                          gint64               model_id,
                                          GError             **error);
+/* A model with auto-label runs is in use: WM_STORE_ERROR_IN_USE. */
 gboolean       wm_store_remove_model    (WmStore             *self,
                                          gint64               model_id,
+                                         GError             **error);
+/* What refers to a model: its runs, their labels and review items. */
+gboolean       wm_store_get_model_usage (WmStore             *self,
+                                         gint64               model_id,
+                                         gint64              *out_runs,
+                                         gint64              *out_labels,
+                                         gint64              *out_review_items,
                                          GError             **error);
 
 /* Runs */
@@ -501,6 +509,18 @@ GPtrArray     *wm_store_list_review_items (WmStore           *self,
 gint64         wm_store_count_review_items (WmStore          *self,
                                          gint64               run_id,
                                          WmReviewState        state);
+/* A page of the pending queue: items [offset, offset + limit) in the order of
+ * wm_store_list_review_items, for lists too long to read whole. */
+GPtrArray     *wm_store_list_review_items_page (WmStore      *self,
+                                         gint64               run_id,
+                                         guint                offset,
+                                         guint                limit,
+                                         GError             **error); /* of WmReviewItem */
+/* Where a pending item stands in that queue (0 = first), or -1 when it is
+ * not pending. */
+gint64         wm_store_get_review_item_rank (WmStore        *self,
+                                         gint64               run_id,
+                                         gint64               item_id);
 /* Accept (the proposed class), relabel (class_id) or reject an item, in one
  * transaction with the review label it makes: accepted and relabelled
  * cells become review labels, joined to an adjacent review label of the

@@ -8,7 +8,10 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "wm-autolabel-dialog.h"
+#include "wm-models-window.h"
 #include "wm-recording-item.h"
+#include "wm-report-view.h"
 #include "wm-window-private.h"
 
 static void
@@ -238,9 +241,22 @@ get_play_range (WmWindow          *self,
                 gint64            *end_frame)
 {
   g_autofree char *range = g_settings_get_string (self->settings, "playback-range");
+  const WmReviewItem *item = wm_recording_view_get_review_mode (self->recording_view)
+                             ? wm_recording_view_get_review_item (self->recording_view) : NULL;
   gint64 selection_start, selection_end;
   gint64 visible_start, visible_end;
   gboolean has_selection;
+
+  /* In review mode Space plays the item under review, a second at least
+   * (a window's cell can be a tenth of one). */
+  if (item != NULL)
+    {
+      gint64 widen = MAX ((gint64) recording->sample_rate - (item->end_frame - item->start_frame), 0) / 2;
+
+      *start_frame = MAX (item->start_frame - widen, 0);
+      *end_frame = MIN (item->end_frame + widen, recording->n_frames);
+      return;
+    }
 
   has_selection = wm_recording_view_get_selection (self->recording_view,
                                                    &selection_start, &selection_end)
@@ -318,6 +334,35 @@ stop_action (GtkWidget  *widget,
   wm_player_stop (WM_WINDOW (widget)->player);
 }
 
+/* Plays [start, end) of the recording shown, from the start (Space in
+ * review mode plays the item). */
+static void
+play_frames_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  WmWindow *self = WM_WINDOW (widget);
+  const WmRecording *recording = selected_recording (self);
+  g_autoptr(GError) error = NULL;
+  gint64 start_frame, end_frame;
+
+  if (recording == NULL)
+    return;
+  g_variant_get (parameter, "(xx)", &start_frame, &end_frame);
+  wm_player_stop (self->player);
+  if (!wm_player_play (self->player, self->store, recording->id, start_frame, end_frame, &error))
+    wm_window_show_message (self, error->message);
+}
+
+static void
+review_mode_changed (GSimpleAction *action,
+                     GVariant      *state,
+                     gpointer       user_data)
+{
+  g_simple_action_set_state (action, state);
+  _wm_window_set_review_mode (WM_WINDOW (user_data), g_variant_get_boolean (state));
+}
+
 /* win.zoom-* forward to the view's own actions, for the header bar buttons. */
 static void
 zoom_action (GtkWidget  *widget,
@@ -352,6 +397,127 @@ select_class_action (GtkWidget  *widget,
   wm_classes_panel_select_by_shortcut (self->classes_panel, key);
 }
 
+/* ---- Models, auto-label, report ------------------------------------------- */
+
+void
+_wm_window_update_has_models (WmWindow *self)
+{
+  g_autoptr(GPtrArray) models = self->store != NULL ? wm_store_list_models (self->store, NULL) : NULL;
+
+  self->has_models = models != NULL && models->len > 0;
+  _wm_window_actions_update (self);
+}
+
+void
+_wm_window_close_model_windows (WmWindow *self)
+{
+  GtkWidget **slots[] = { &self->models_window, &self->autolabel_dialog, &self->report_view };
+
+  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+    {
+      GtkWidget *window = *slots[i];
+
+      if (window == NULL)
+        continue;
+      g_clear_weak_pointer (slots[i]);
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
+static void
+models_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  WmWindow *self = WM_WINDOW (widget);
+
+  if (self->models_window == NULL)
+    {
+      GtkWidget *window = wm_models_window_new (GTK_WINDOW (self), self->store);
+
+      g_signal_connect_object (window, "models-changed",
+                               G_CALLBACK (_wm_window_update_has_models), self, G_CONNECT_SWAPPED);
+      g_set_weak_pointer (&self->models_window, window);
+    }
+  gtk_window_present (GTK_WINDOW (self->models_window));
+}
+
+static void
+report_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  WmWindow *self = WM_WINDOW (widget);
+
+  if (self->report_view == NULL)
+    g_set_weak_pointer (&self->report_view, wm_report_view_new (GTK_WINDOW (self), self->store));
+  else
+    wm_report_view_reload (WM_REPORT_VIEW (self->report_view));
+  gtk_window_present (GTK_WINDOW (self->report_view));
+}
+
+/* A recording's model labels are in the project: show them at once. */
+static void
+on_autolabel_recording_done (WmWindow *self,
+                             gint64    recording_id)
+{
+  if (wm_recording_view_get_recording_id (self->recording_view) == recording_id)
+    wm_recording_view_reload_labels (self->recording_view);
+}
+
+static void
+on_autolabel_finished (WmWindow          *self,
+                       gboolean           complete,
+                       WmAutolabelDialog *dialog)
+{
+  JsonNode *summary = wm_autolabel_dialog_get_summary (dialog);
+  g_autofree char *escaped = NULL;
+  AdwToast *toast;
+
+  if (self->models_window != NULL)
+    wm_models_window_reload (WM_MODELS_WINDOW (self->models_window));
+  if (self->report_view != NULL)
+    wm_report_view_reload (WM_REPORT_VIEW (self->report_view));
+  /* New and moved review items, even from a stopped run. */
+  wm_review_panel_reload (self->review_panel);
+  if (!complete || summary == NULL)
+    return;
+
+  g_free (self->last_message);
+  /* Translators: a toast after an auto-label run */
+  self->last_message = g_strdup_printf (_("Auto-label done: %" G_GINT64_FORMAT " model labels, %"
+                                          G_GINT64_FORMAT " review items"),
+                                        json_object_get_int_member (json_node_get_object (summary), "labels"),
+                                        json_object_get_int_member (json_node_get_object (summary), "review_items"));
+  escaped = g_markup_escape_text (self->last_message, -1);
+  toast = adw_toast_new (escaped);
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_button_label (toast, _("_Report"));
+  adw_toast_set_action_name (toast, "win.report");
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+autolabel_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  WmWindow *self = WM_WINDOW (widget);
+
+  if (self->autolabel_dialog == NULL)
+    {
+      GtkWidget *dialog = wm_autolabel_dialog_new (GTK_WINDOW (self), self->store,
+                                                   wm_window_get_selected_recording_id (self));
+
+      g_signal_connect_object (dialog, "recording-done",
+                               G_CALLBACK (on_autolabel_recording_done), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (dialog, "finished",
+                               G_CALLBACK (on_autolabel_finished), self, G_CONNECT_SWAPPED);
+      g_set_weak_pointer (&self->autolabel_dialog, dialog);
+    }
+  gtk_window_present (GTK_WINDOW (self->autolabel_dialog));
+}
+
 void
 _wm_window_class_actions_init (WmWindowClass *klass)
 {
@@ -365,12 +531,16 @@ _wm_window_class_actions_init (WmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, undo_redo_action);
   gtk_widget_class_install_action (widget_class, "win.play-pause", NULL, play_pause_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.play-frames", "(xx)", play_frames_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.select-class", "i", select_class_action);
   gtk_widget_class_install_action (widget_class, "win.filter-recordings", NULL,
                                    filter_recordings_action);
+  gtk_widget_class_install_action (widget_class, "win.models", NULL, models_action);
+  gtk_widget_class_install_action (widget_class, "win.autolabel", NULL, autolabel_action);
+  gtk_widget_class_install_action (widget_class, "win.report", NULL, report_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK,
                                        "win.undo", NULL);
@@ -387,6 +557,20 @@ _wm_window_class_actions_init (WmWindowClass *klass)
                                        "win.new-project", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.filter-recordings", NULL);
+  {
+    /* Ctrl+Shift+A, M, R; both cases, as for redo */
+    static const struct { guint key; const char *action; } model_keys[] = {
+      { GDK_KEY_a, "win.autolabel" }, { GDK_KEY_A, "win.autolabel" },
+      { GDK_KEY_m, "win.models" }, { GDK_KEY_M, "win.models" },
+      { GDK_KEY_r, "win.report" }, { GDK_KEY_R, "win.report" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (model_keys); i++)
+      gtk_widget_class_add_binding_action (widget_class, model_keys[i].key,
+                                           GDK_CONTROL_MASK | GDK_SHIFT_MASK, model_keys[i].action, NULL);
+  }
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
+                                       "win.review-mode", NULL);
   for (int digit = 1; digit <= 9; digit++)
     {
       gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0 + digit, 0,
@@ -402,8 +586,13 @@ _wm_window_actions_init (WmWindow *self)
   g_autoptr(GAction) view_mode = g_settings_create_action (self->settings, "view-mode");
   g_autoptr(GAction) playback_range = g_settings_create_action (self->settings, "playback-range");
 
+  g_autoptr(GSimpleAction) review_mode = g_simple_action_new_stateful ("review-mode", NULL,
+                                                                       g_variant_new_boolean (FALSE));
+
   g_action_map_add_action (G_ACTION_MAP (self), view_mode);
   g_action_map_add_action (G_ACTION_MAP (self), playback_range);
+  g_signal_connect (review_mode, "change-state", G_CALLBACK (review_mode_changed), self);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (review_mode));
 }
 
 void
@@ -423,11 +612,15 @@ _wm_window_actions_update (WmWindow *self)
   gtk_widget_action_set_enabled (widget, "win.play-pause",
                                  playable || state != WM_PLAYER_STATE_STOPPED);
   gtk_widget_action_set_enabled (widget, "win.stop", state != WM_PLAYER_STATE_STOPPED);
+  gtk_widget_action_set_enabled (widget, "win.play-frames", playable);
   gtk_widget_action_set_enabled (widget, "win.zoom-in", recording != NULL);
   gtk_widget_action_set_enabled (widget, "win.zoom-out", recording != NULL);
   gtk_widget_action_set_enabled (widget, "win.zoom-fit", recording != NULL);
   gtk_widget_action_set_enabled (widget, "win.select-class", has_project);
   gtk_widget_action_set_enabled (widget, "win.filter-recordings", has_project);
+  gtk_widget_action_set_enabled (widget, "win.models", has_project);
+  gtk_widget_action_set_enabled (widget, "win.autolabel", writable && self->has_models);
+  gtk_widget_action_set_enabled (widget, "win.report", has_project);
 
   if (state == WM_PLAYER_STATE_PLAYING)
     {

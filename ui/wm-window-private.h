@@ -6,6 +6,7 @@
 #pragma once
 
 #include "wm-recording-view.h"
+#include "wm-review-panel.h"
 #include "wm-window.h"
 
 G_BEGIN_DECLS
@@ -33,6 +34,8 @@ struct _WmWindow
   GtkProgressBar       *import_progress;
   GtkStack             *content_stack;
   WmRecordingView      *recording_view;
+  AdwFlap              *review_flap;
+  WmReviewPanel        *review_panel;
 
   GSettings            *settings;
   WmStore              *store;
@@ -54,6 +57,12 @@ struct _WmWindow
   char                 *importing_path;
 
   char                 *last_message;
+
+  /* Model-assisted labelling: one of each window at a time (weak pointers) */
+  gboolean              has_models;
+  GtkWidget            *models_window;
+  GtkWidget            *autolabel_dialog;
+  GtkWidget            *report_view;
 };
 
 void _wm_window_class_actions_init (WmWindowClass *klass);
@@ -61,5 +70,11 @@ void _wm_window_actions_init       (WmWindow      *self);
 void _wm_window_actions_update     (WmWindow      *self);
 /* The file chooser flows, in wm-window-actions.c. */
 void _wm_window_choose_import      (WmWindow      *self);
+/* Review mode: the queue at the right, the view's keys work it. */
+void _wm_window_set_review_mode    (WmWindow      *self,
+                                    gboolean       review_mode);
+/* The Models, Auto-label and Report windows, in wm-window-actions.c. */
+void _wm_window_close_model_windows (WmWindow     *self);
+void _wm_window_update_has_models  (WmWindow      *self);
 
 G_END_DECLS

@@ -169,6 +169,7 @@ set_store (WmWindow *self,
 
   wm_window_cancel_import (self);
   wm_player_stop (self->player);
+  _wm_window_close_model_windows (self);
 
   if (self->store != NULL)
     {
@@ -182,6 +183,8 @@ set_store (WmWindow *self,
 
   wm_recording_view_set_store (self->recording_view, store);
   wm_classes_panel_set_store (self->classes_panel, store);
+  wm_review_panel_set_store (self->review_panel, store);
+  _wm_window_update_has_models (self);
 
   if (store != NULL)
     {
@@ -504,6 +507,7 @@ wm_window_dispose (GObject *object)
 
   if (self->player != NULL)
     wm_player_stop (self->player);
+  _wm_window_close_model_windows (self);
 
   if (self->store != NULL)
     {
@@ -613,6 +617,7 @@ wm_window_class_init (WmWindowClass *klass)
   g_type_ensure (WM_TYPE_CLASSES_PANEL);
   g_type_ensure (WM_TYPE_RECORDING_ITEM);
   g_type_ensure (WM_TYPE_RECORDING_VIEW);
+  g_type_ensure (WM_TYPE_REVIEW_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/wm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, WmWindow, toast_overlay);
@@ -633,6 +638,8 @@ wm_window_class_init (WmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WmWindow, import_progress);
   gtk_widget_class_bind_template_child (widget_class, WmWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, WmWindow, recording_view);
+  gtk_widget_class_bind_template_child (widget_class, WmWindow, review_flap);
+  gtk_widget_class_bind_template_child (widget_class, WmWindow, review_panel);
   gtk_widget_class_bind_template_callback (widget_class, on_drop);
   gtk_widget_class_bind_template_callback (widget_class, on_recent_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
@@ -679,6 +686,67 @@ on_player_error (WmWindow     *self,
                  const GError *error)
 {
   wm_window_show_message (self, error->message);
+}
+
+/* ---- Review mode ----------------------------------------------------------- */
+
+/* The panel's current item, on its recording, in the view. */
+static void
+on_review_item_changed (WmWindow *self)
+{
+  const WmReviewItem *item = wm_review_panel_get_current (self->review_panel);
+
+  if (!wm_recording_view_get_review_mode (self->recording_view))
+    return;
+  if (item != NULL && item->recording_id != wm_recording_view_get_recording_id (self->recording_view))
+    wm_window_select_recording (self, item->recording_id);
+  wm_recording_view_show_review_item (self->recording_view, item);
+}
+
+static void
+on_review_decided (WmWindow *self,
+                   gint64    item_id,
+                   int       decision)
+{
+  wm_review_panel_item_decided (self->review_panel, item_id, (WmReviewState) decision);
+  _wm_window_actions_update (self);
+}
+
+static void
+on_review_undone (WmWindow *self,
+                  gint64    item_id)
+{
+  wm_review_panel_item_undone (self->review_panel, item_id);
+  _wm_window_actions_update (self);
+}
+
+static void
+on_review_move (WmWindow *self,
+                int       direction)
+{
+  wm_review_panel_move (self->review_panel, direction);
+}
+
+static void
+on_run_changed (WmWindow *self)
+{
+  wm_review_panel_reload (self->review_panel);
+}
+
+void
+_wm_window_set_review_mode (WmWindow *self,
+                            gboolean  review_mode)
+{
+  adw_flap_set_reveal_flap (self->review_flap, review_mode);
+  wm_recording_view_set_review_mode (self->recording_view, review_mode);
+  if (review_mode)
+    {
+      wm_review_panel_reload (self->review_panel);
+      on_review_item_changed (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->recording_view));
+    }
+  else
+    wm_recording_view_set_selection (self->recording_view, -1, -1);
 }
 
 static void
@@ -732,6 +800,13 @@ wm_window_init (WmWindow *self)
   g_signal_connect_swapped (self->player, "error", G_CALLBACK (on_player_error), self);
   g_signal_connect_swapped (self->player, "notify::position-frame",
                             G_CALLBACK (on_player_position), self);
+
+  g_signal_connect_swapped (self->review_panel, "notify::current-item-id",
+                            G_CALLBACK (on_review_item_changed), self);
+  g_signal_connect_swapped (self->recording_view, "review-decided", G_CALLBACK (on_review_decided), self);
+  g_signal_connect_swapped (self->recording_view, "review-undone", G_CALLBACK (on_review_undone), self);
+  g_signal_connect_swapped (self->recording_view, "review-move", G_CALLBACK (on_review_move), self);
+  g_signal_connect_swapped (self->recording_view, "run-changed", G_CALLBACK (on_run_changed), self);
 
   _wm_window_actions_init (self);
   reload_recent (self);

@@ -59,9 +59,7 @@ label_and_evaluate (WmStore             *store,
 {
   g_autofree char *name = g_strconcat ("models/", demo->model, "-int8.wmm", NULL);
   g_autofree char *path = find_demo_file (name);
-  g_autofree char *metadata = NULL;
   g_autoptr(WmModelFile) model = NULL;
-  g_autoptr(JsonNode) description = NULL;
   g_autoptr(JsonNode) summary = NULL;
   g_autoptr(GPtrArray) labels = NULL;
   g_autoptr(GPtrArray) predicted = g_ptr_array_new ();
@@ -69,7 +67,6 @@ label_and_evaluate (WmStore             *store,
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(WmRecording) recording = NULL;
   JsonNode *evaluation;
-  WmStoredModel entry = { 0 };
   WmAutolabelOptions options = { 0 };
   gint64 model_id;
 
@@ -78,14 +75,7 @@ label_and_evaluate (WmStore             *store,
   model = wm_model_file_new_from_path (path, error);
   if (model == NULL)
     return NULL;
-  description = wm_model_file_describe (model);
-  metadata = json_to_string (description, FALSE);
-  entry.name = (char *) wm_model_file_get_name (model);
-  entry.version = (char *) wm_model_file_get_version (model);
-  entry.variant = (char *) wm_model_file_get_variant (model);
-  entry.sha256 = (char *) wm_model_file_get_sha256 (model);
-  entry.metadata = metadata;
-  model_id = wm_store_add_model (store, &entry, wm_model_file_get_bytes (model), NULL, error);
+  model_id = wm_model_file_add_to_store (model, store, path, NULL, error);
   if (model_id == 0)
     return NULL;
 

@@ -108,29 +108,11 @@ model_import (WmCli *cli,
     {
       g_autoptr(GError) file_error = NULL;
       g_autoptr(WmModelFile) model = wm_model_file_new_from_path (argv[i], &file_error);
-      g_autoptr(JsonNode) description = NULL;
-      g_autofree char *metadata = NULL;
       gboolean existed = FALSE;
       gint64 id = 0;
 
       if (model != NULL)
-        {
-          WmStoredModel entry = { 0 };
-
-          description = wm_model_file_describe (model);
-          metadata = json_to_string (description, FALSE);
-          entry.name = (char *) wm_model_file_get_name (model);
-          entry.version = (char *) wm_model_file_get_version (model);
-          entry.variant = (char *) wm_model_file_get_variant (model);
-          entry.sha256 = (char *) wm_model_file_get_sha256 (model);
-          entry.size = (gint64) g_bytes_get_size (wm_model_file_get_bytes (model));
-          entry.metadata = metadata;
-          if (*entry.name == '\0' || *entry.version == '\0')
-            g_set_error (&file_error, WM_CLI_ERROR, WM_CLI_ERROR_FAILED,
-                         _("%s: the model has no name or version in its data context"), argv[i]);
-          else
-            id = wm_store_add_model (store, &entry, wm_model_file_get_bytes (model), &existed, &file_error);
-        }
+        id = wm_model_file_add_to_store (model, store, argv[i], &existed, &file_error);
 
       if (id == 0)
         {

@@ -328,6 +328,40 @@ wm_model_file_describe (WmModelFile *self)
   return json_builder_get_root (b);
 }
 
+gint64
+wm_model_file_add_to_store (WmModelFile  *self,
+                            WmStore      *store,
+                            const char   *origin,
+                            gboolean     *out_existed,
+                            GError      **error)
+{
+  g_autoptr(JsonNode) description = NULL;
+  g_autofree char *metadata = NULL;
+  WmStoredModel entry = { 0 };
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (WM_IS_STORE (store), 0);
+  g_return_val_if_fail (origin != NULL, 0);
+
+  if (out_existed != NULL)
+    *out_existed = FALSE;
+  entry.name = (char *) wm_model_file_get_name (self);
+  entry.version = (char *) wm_model_file_get_version (self);
+  if (*entry.name == '\0' || *entry.version == '\0')
+    {
+      g_set_error (error, WM_MODEL_ERROR, WM_MODEL_ERROR_INVALID,
+                   _("%s: the model has no name or version in its data context"), origin);
+      return 0;
+    }
+  description = wm_model_file_describe (self);
+  metadata = json_to_string (description, FALSE);
+  entry.variant = (char *) wm_model_file_get_variant (self);
+  entry.sha256 = self->sha256;
+  entry.size = (gint64) g_bytes_get_size (self->bytes);
+  entry.metadata = metadata;
+  return wm_store_add_model (store, &entry, self->bytes, out_existed, error);
+}
+
 /* ---- running ------------------------------------------------------------- */
 
 typedef struct {

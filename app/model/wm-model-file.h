@@ -54,6 +54,16 @@ guint32           wm_model_file_get_buffer_size (WmModelFile *self);
  * classes, data context, tensors, buffer sizes. */
 JsonNode         *wm_model_file_describe       (WmModelFile  *self);
 
+/* Stores the model file in the project (what `waymark-cli model import` and
+ * the app's Models window do): its name, version, variant, SHA-256, size and
+ * description as metadata.  The same bytes again return the existing id
+ * with out_existed TRUE.  Returns the model's id, or 0 with @error set. */
+gint64            wm_model_file_add_to_store   (WmModelFile  *self,
+                                                WmStore      *store,
+                                                const char   *origin,
+                                                gboolean     *out_existed,
+                                                GError      **error);
+
 /* One window's result: frames [start_frame, end_frame) of the recording and
  * n_classes probabilities.  int8 models report Q0.16 probabilities / 65536. */
 typedef void (*WmModelWindowFunc) (gint64        start_frame,

@@ -640,6 +640,30 @@ test_recording_done (Fixture       *f,
   g_assert_cmpint (total, >, 0);
   g_assert_cmpint (total, ==, json_object_get_int_member (json_node_get_object (summary), "labels"));
 
+  /* Pages of the pending queue put together are the queue, and each item's
+   * rank is its place in it. */
+  {
+    g_autoptr(GPtrArray) all = wm_store_list_review_items (f->store, 0, TRUE, 0, &error);
+    guint at = 0;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (all->len, >, 20);
+    for (guint offset = 0; offset < all->len + 7; offset += 7)
+      {
+        g_autoptr(GPtrArray) page = wm_store_list_review_items_page (f->store, 0, offset, 7, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpuint (page->len, ==, MIN (7, all->len - MIN (offset, all->len)));
+        for (guint i = 0; i < page->len; i++, at++)
+          {
+            gint64 id = ((WmReviewItem *) page->pdata[i])->id;
+            g_assert_cmpint (id, ==, ((WmReviewItem *) all->pdata[at])->id);
+            g_assert_cmpint (wm_store_get_review_item_rank (f->store, 0, id), ==, at);
+          }
+      }
+    g_assert_cmpuint (at, ==, all->len);
+  }
+
   /* A resumed run of a finished model tells about every recording again. */
   g_array_set_size (done, 0);
   g_array_set_size (n_labels, 0);

@@ -124,6 +124,13 @@ label_set_class (GtkWidget  *widget,
         return;
     }
 
+  /* In review mode the digits relabel the item shown. */
+  if (wm_recording_view_get_review_mode (self))
+    {
+      gtk_widget_activate_action (widget, "review.relabel", "i", (int) class_id);
+      return;
+    }
+
   /* Without a selected label the key picks the class for new labels. */
   if (wm_label_track_get_selected (track) < 0)
     {
@@ -173,6 +180,89 @@ label_select_previous (GtkWidget  *widget,
   wm_label_track_select_adjacent (wm_recording_view_get_label_track (WM_RECORDING_VIEW (widget)), -1);
 }
 
+static void
+review_decide (WmRecordingView *self,
+               const char      *action_name,
+               WmReviewState    decision,
+               gint64           class_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!wm_recording_view_decide_review_item (self, decision, class_id, &error))
+    report_edit_error (action_name, error);
+}
+
+static void
+review_accept (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  review_decide (WM_RECORDING_VIEW (widget), action_name, WM_REVIEW_ACCEPTED, 0);
+}
+
+static void
+review_reject (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  review_decide (WM_RECORDING_VIEW (widget), action_name, WM_REVIEW_REJECTED, 0);
+}
+
+/* The parameter is a class id (label.set-class has turned a digit into one). */
+static void
+review_relabel (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  WmRecordingView *self = WM_RECORDING_VIEW (widget);
+  const WmReviewItem *item = wm_recording_view_get_review_item (self);
+  gint64 class_id = g_variant_get_int32 (param);
+
+  if (item == NULL || class_id <= 0)
+    return;
+  /* The key of the class the model proposed says yes to it. */
+  review_decide (self, action_name, class_id == item->class_id ? WM_REVIEW_ACCEPTED : WM_REVIEW_RELABELLED,
+                 class_id);
+}
+
+static void
+review_next (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  wm_recording_view_move_review (WM_RECORDING_VIEW (widget), 1);
+}
+
+static void
+review_previous (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  wm_recording_view_move_review (WM_RECORDING_VIEW (widget), -1);
+}
+
+static void
+review_undo (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!wm_recording_view_undo_review_decision (WM_RECORDING_VIEW (widget), &error))
+    report_edit_error (action_name, error);
+}
+
+static void
+review_play (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  const WmReviewItem *item = wm_recording_view_get_review_item (WM_RECORDING_VIEW (widget));
+
+  if (item != NULL)
+    gtk_widget_activate_action (widget, "win.play-frames", "(xx)", item->start_frame, item->end_frame);
+}
+
 void
 wm_recording_view_class_install_actions (GtkWidgetClass *widget_class)
 {
@@ -206,6 +296,13 @@ wm_recording_view_class_install_actions (GtkWidgetClass *widget_class)
                                    label_create_at_selection);
   gtk_widget_class_install_action (widget_class, "label.select-next", NULL, label_select_next);
   gtk_widget_class_install_action (widget_class, "label.select-previous", NULL, label_select_previous);
+  gtk_widget_class_install_action (widget_class, "review.accept", NULL, review_accept);
+  gtk_widget_class_install_action (widget_class, "review.reject", NULL, review_reject);
+  gtk_widget_class_install_action (widget_class, "review.relabel", "i", review_relabel);
+  gtk_widget_class_install_action (widget_class, "review.next", NULL, review_next);
+  gtk_widget_class_install_action (widget_class, "review.previous", NULL, review_previous);
+  gtk_widget_class_install_action (widget_class, "review.undo", NULL, review_undo);
+  gtk_widget_class_install_action (widget_class, "review.play", NULL, review_play);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, 0, "view.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "view.zoom-in", NULL);
@@ -222,6 +319,13 @@ wm_recording_view_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "label.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "label.select-next", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "label.select-previous", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_y, 0, "review.accept", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "review.accept", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "review.accept", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, 0, "review.reject", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "review.next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "review.previous", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, 0, "review.undo", NULL);
   for (int digit = 1; digit <= 9; digit++)
     {
       gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0 + digit, 0,
@@ -240,6 +344,7 @@ wm_recording_view_actions_update (WmRecordingView *self)
   gboolean has_recording;
   gboolean has_selection;
   gboolean has_label;
+  gboolean review, has_item;
 
   /* Called from init before every part exists. */
   if (timeline == NULL || track == NULL)
@@ -264,4 +369,15 @@ wm_recording_view_actions_update (WmRecordingView *self)
                                  && (has_selection || wm_timeline_get_cursor (timeline) >= 0));
   gtk_widget_action_set_enabled (widget, "label.select-next", has_recording);
   gtk_widget_action_set_enabled (widget, "label.select-previous", has_recording);
+
+  /* Disabled, their keys fall through to the window (Space plays). */
+  review = wm_recording_view_get_review_mode (self);
+  has_item = review && wm_recording_view_get_review_item (self) != NULL;
+  gtk_widget_action_set_enabled (widget, "review.accept", has_item);
+  gtk_widget_action_set_enabled (widget, "review.reject", has_item);
+  gtk_widget_action_set_enabled (widget, "review.relabel", has_item);
+  gtk_widget_action_set_enabled (widget, "review.next", review);
+  gtk_widget_action_set_enabled (widget, "review.previous", review);
+  gtk_widget_action_set_enabled (widget, "review.undo", review);
+  gtk_widget_action_set_enabled (widget, "review.play", has_item);
 }

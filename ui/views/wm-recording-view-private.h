@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "wm-confidence-track.h"
 #include "wm-label-track.h"
 #include "wm-overview.h"
 #include "wm-recording-view.h"
@@ -18,6 +19,7 @@ WmTimeline        *wm_recording_view_get_timeline         (WmRecordingView *self
 WmSignalView      *wm_recording_view_get_signal_view      (WmRecordingView *self);
 WmSpectrogramView *wm_recording_view_get_spectrogram_view (WmRecordingView *self);
 WmLabelTrack      *wm_recording_view_get_label_track      (WmRecordingView *self);
+WmConfidenceTrack *wm_recording_view_get_confidence_track (WmRecordingView *self);
 WmOverview        *wm_recording_view_get_overview         (WmRecordingView *self);
 /* TRUE when every visible part shows data for the current range and size. */
 gboolean           wm_recording_view_is_ready             (WmRecordingView *self);

@@ -15,6 +15,8 @@
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "wm-recording-view-private.h"
 #include "wm-time-ruler.h"
 #include "wm-views-resources.h"
@@ -43,7 +45,11 @@ struct _WmRecordingView
   GtkWidget         *signal_view;
   GtkWidget         *spectrogram_view;
   GtkWidget         *label_track;
+  GtkWidget         *confidence_track;
   GtkWidget         *placeholder;
+
+  gboolean           review_mode;
+  WmReviewItem      *review_item;   /* the item shown in review mode, or NULL */
 
   double             pointer_x;     /* -1 when the pointer is outside */
   double             pinch_start;   /* visible range when a pinch began */
@@ -100,11 +106,16 @@ enum {
   PROP_FREQUENCY_SCALE,
   PROP_TIME_FORMAT,
   PROP_BUSY,
+  PROP_REVIEW_MODE,
   N_PROPS
 };
 
 enum {
   LABELS_CHANGED,
+  RUN_CHANGED,
+  REVIEW_DECIDED,
+  REVIEW_UNDONE,
+  REVIEW_MOVE,
   N_SIGNALS
 };
 
@@ -120,6 +131,9 @@ update_mode (WmRecordingView *self)
   gtk_widget_set_visible (self->overview, has_recording);
   gtk_widget_set_visible (self->ruler, has_recording);
   gtk_widget_set_visible (self->label_track, has_recording);
+  gtk_widget_set_visible (self->confidence_track,
+                          has_recording
+                          && wm_confidence_track_get_run_id (WM_CONFIDENCE_TRACK (self->confidence_track)) > 0);
   gtk_widget_set_visible (self->signal_view,
                           has_recording && self->view_mode != WM_VIEW_MODE_SPECTROGRAM);
   gtk_widget_set_visible (self->spectrogram_view,
@@ -172,6 +186,9 @@ load_recording (WmRecordingView *self)
         g_warning ("Could not open recording %" G_GINT64_FORMAT " of %s: %s",
                    self->recording_id, wm_store_get_path (self->store), error->message);
     }
+  /* An item under review belongs to the recording it was shown on. */
+  if (self->review_item != NULL && (recording == NULL || self->review_item->recording_id != recording->id))
+    g_clear_pointer (&self->review_item, wm_review_item_free);
   wm_timeline_set_recording (self->timeline, recording);
   update_mode (self);
   wm_recording_view_actions_update (self);
@@ -230,6 +247,14 @@ on_labels_changed (WmRecordingView *self,
                    gint64           label_id)
 {
   g_signal_emit (self, signals[LABELS_CHANGED], 0, label_id);
+}
+
+static void
+on_threshold_applied (WmRecordingView *self,
+                      gint64           run_id)
+{
+  wm_label_track_reload (WM_LABEL_TRACK (self->label_track));
+  g_signal_emit (self, signals[RUN_CHANGED], 0, run_id);
 }
 
 static void
@@ -348,9 +373,13 @@ wm_recording_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (child, self);
   if (self->timeline != NULL)
     g_signal_handlers_disconnect_by_data (self->timeline, self);
+  /* A preview in flight keeps the track alive a moment longer, not the store. */
+  if (self->confidence_track != NULL)
+    wm_confidence_track_set_store (WM_CONFIDENCE_TRACK (self->confidence_track), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), WM_TYPE_RECORDING_VIEW);
 
   g_clear_pointer (&self->reader, wm_signal_reader_unref);
+  g_clear_pointer (&self->review_item, wm_review_item_free);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (wm_recording_view_parent_class)->dispose (object);
@@ -422,6 +451,9 @@ wm_recording_view_get_property (GObject    *object,
       break;
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_REVIEW_MODE:
+      g_value_set_boolean (value, self->review_mode);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -550,6 +582,9 @@ wm_recording_view_set_property (GObject      *object,
     case PROP_TIME_FORMAT:
       wm_recording_view_set_time_format (self, g_value_get_enum (value));
       break;
+    case PROP_REVIEW_MODE:
+      wm_recording_view_set_review_mode (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -607,11 +642,25 @@ wm_recording_view_class_init (WmRecordingViewClass *klass)
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REVIEW_MODE] =
+    g_param_spec_boolean ("review-mode", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[LABELS_CHANGED] =
     g_signal_new ("labels-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[RUN_CHANGED] =
+    g_signal_new ("run-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[REVIEW_DECIDED] =
+    g_signal_new ("review-decided", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT);
+  signals[REVIEW_UNDONE] =
+    g_signal_new ("review-undone", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[REVIEW_MOVE] =
+    g_signal_new ("review-move", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
 
   g_type_ensure (WM_TYPE_TIMELINE);
   g_type_ensure (WM_TYPE_OVERVIEW);
@@ -619,6 +668,7 @@ wm_recording_view_class_init (WmRecordingViewClass *klass)
   g_type_ensure (WM_TYPE_SIGNAL_VIEW);
   g_type_ensure (WM_TYPE_SPECTROGRAM_VIEW);
   g_type_ensure (WM_TYPE_LABEL_TRACK);
+  g_type_ensure (WM_TYPE_CONFIDENCE_TRACK);
 
   /* The views' resources are registered by hand: a static library would
    * drop an object file that only a constructor references. */
@@ -632,9 +682,12 @@ wm_recording_view_class_init (WmRecordingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WmRecordingView, signal_view);
   gtk_widget_class_bind_template_child (widget_class, WmRecordingView, spectrogram_view);
   gtk_widget_class_bind_template_child (widget_class, WmRecordingView, label_track);
+  gtk_widget_class_bind_template_child (widget_class, WmRecordingView, confidence_track);
   gtk_widget_class_bind_template_callback (widget_class, update_busy);
   gtk_widget_class_bind_template_callback (widget_class, on_labels_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_selected_label_changed);
+  gtk_widget_class_bind_template_callback (widget_class, update_mode);
+  gtk_widget_class_bind_template_callback (widget_class, on_threshold_applied);
   gtk_widget_class_bind_template_callback (widget_class, on_pointer_motion);
   gtk_widget_class_bind_template_callback (widget_class, on_pointer_leave);
   gtk_widget_class_bind_template_callback (widget_class, on_scroll);
@@ -699,6 +752,7 @@ wm_recording_view_set_store (WmRecordingView *self,
   wm_spectrogram_view_set_path (WM_SPECTROGRAM_VIEW (self->spectrogram_view),
                                 store != NULL ? wm_store_get_path (store) : NULL);
   wm_label_track_set_store (WM_LABEL_TRACK (self->label_track), store);
+  wm_confidence_track_set_store (WM_CONFIDENCE_TRACK (self->confidence_track), store);
   load_recording (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
@@ -910,7 +964,131 @@ wm_recording_view_reload_labels (WmRecordingView *self)
 {
   g_return_if_fail (WM_IS_RECORDING_VIEW (self));
   wm_label_track_reload (WM_LABEL_TRACK (self->label_track));
+  /* Model labels come with runs: a run made or finished meanwhile shows. */
+  wm_confidence_track_refresh (WM_CONFIDENCE_TRACK (self->confidence_track));
   wm_recording_view_actions_update (self);
+}
+
+void
+wm_recording_view_reload_runs (WmRecordingView *self)
+{
+  g_return_if_fail (WM_IS_RECORDING_VIEW (self));
+  wm_confidence_track_reload (WM_CONFIDENCE_TRACK (self->confidence_track));
+  wm_label_track_reload (WM_LABEL_TRACK (self->label_track));
+}
+
+gboolean
+wm_recording_view_get_review_mode (WmRecordingView *self)
+{
+  g_return_val_if_fail (WM_IS_RECORDING_VIEW (self), FALSE);
+  return self->review_mode;
+}
+
+void
+wm_recording_view_set_review_mode (WmRecordingView *self,
+                                   gboolean         review_mode)
+{
+  g_return_if_fail (WM_IS_RECORDING_VIEW (self));
+
+  review_mode = !!review_mode;
+  if (review_mode == self->review_mode)
+    return;
+  self->review_mode = review_mode;
+  if (!review_mode)
+    g_clear_pointer (&self->review_item, wm_review_item_free);
+  wm_recording_view_actions_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVIEW_MODE]);
+}
+
+const WmReviewItem *
+wm_recording_view_get_review_item (WmRecordingView *self)
+{
+  g_return_val_if_fail (WM_IS_RECORDING_VIEW (self), NULL);
+  return self->review_item;
+}
+
+void
+wm_recording_view_show_review_item (WmRecordingView    *self,
+                                    const WmReviewItem *item)
+{
+  const WmRecording *recording;
+  double span, context;
+
+  g_return_if_fail (WM_IS_RECORDING_VIEW (self));
+
+  g_clear_pointer (&self->review_item, wm_review_item_free);
+  recording = wm_timeline_get_recording (self->timeline);
+  if (item == NULL || recording == NULL || item->recording_id != recording->id)
+    {
+      wm_recording_view_actions_update (self);
+      return;
+    }
+  self->review_item = wm_review_item_copy (item);
+
+  /* The item and its surroundings: 1.5 item widths either side, and at
+   * least a second, so that what comes before and after can be judged. */
+  span = MAX (item->end_frame - item->start_frame, 1);
+  context = MAX (1.5 * span, recording->sample_rate);
+  wm_timeline_set_visible_range (self->timeline, item->start_frame - context, item->end_frame + context);
+  wm_timeline_set_selection (self->timeline, item->start_frame, item->end_frame);
+  wm_recording_view_actions_update (self);
+}
+
+gboolean
+wm_recording_view_decide_review_item (WmRecordingView  *self,
+                                      WmReviewState     decision,
+                                      gint64            class_id,
+                                      GError          **error)
+{
+  g_autoptr(WmReviewItem) item = NULL;
+
+  g_return_val_if_fail (WM_IS_RECORDING_VIEW (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->store == NULL || self->review_item == NULL)
+    {
+      g_set_error_literal (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND, _("No review item is shown"));
+      return FALSE;
+    }
+  /* What `waymark-cli review accept|reject|relabel` does, by the same call. */
+  if (!wm_store_decide_review_item (self->store, self->review_item->id, decision, class_id,
+                                    g_get_user_name (), error))
+    return FALSE;
+
+  item = g_steal_pointer (&self->review_item);
+  wm_label_track_reload (WM_LABEL_TRACK (self->label_track));
+  wm_recording_view_actions_update (self);
+  g_signal_emit (self, signals[REVIEW_DECIDED], 0, item->id, (int) decision);
+  return TRUE;
+}
+
+gboolean
+wm_recording_view_undo_review_decision (WmRecordingView  *self,
+                                        GError          **error)
+{
+  gint64 item_id = 0;
+
+  g_return_val_if_fail (WM_IS_RECORDING_VIEW (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->store == NULL)
+    {
+      g_set_error_literal (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND, _("No project is open"));
+      return FALSE;
+    }
+  if (!wm_store_undo_review_decision (self->store, &item_id, error))
+    return FALSE;
+  wm_label_track_reload (WM_LABEL_TRACK (self->label_track));
+  g_signal_emit (self, signals[REVIEW_UNDONE], 0, item_id);
+  return TRUE;
+}
+
+void
+wm_recording_view_move_review (WmRecordingView *self,
+                               int              direction)
+{
+  g_return_if_fail (WM_IS_RECORDING_VIEW (self));
+  g_signal_emit (self, signals[REVIEW_MOVE], 0, direction);
 }
 
 gboolean
@@ -946,6 +1124,12 @@ wm_recording_view_get_label_track (WmRecordingView *self)
   return WM_LABEL_TRACK (self->label_track);
 }
 
+WmConfidenceTrack *
+wm_recording_view_get_confidence_track (WmRecordingView *self)
+{
+  return WM_CONFIDENCE_TRACK (self->confidence_track);
+}
+
 WmOverview *
 wm_recording_view_get_overview (WmRecordingView *self)
 {
@@ -967,6 +1151,9 @@ wm_recording_view_is_ready (WmRecordingView *self)
     return FALSE;
   if (gtk_widget_get_visible (self->spectrogram_view)
       && !wm_spectrogram_view_is_current (WM_SPECTROGRAM_VIEW (self->spectrogram_view)))
+    return FALSE;
+  if (gtk_widget_get_visible (self->confidence_track)
+      && !wm_confidence_track_is_loaded (WM_CONFIDENCE_TRACK (self->confidence_track)))
     return FALSE;
   return TRUE;
 }

@@ -37,6 +37,21 @@
  *                                or at the cursor without a selection)
  *   label.select-next, label.select-previous   (Alt+Right, Alt+Left)
  *
+ * Review mode (review-mode property; the actions are enabled only in it):
+ *   review.accept                Y, Enter: accept the item shown
+ *   review.reject                N: reject it
+ *   review.relabel (i)           1–9: relabel it to the class with that key
+ *                                (the key of its own class accepts it)
+ *   review.next, review.previous J, K: emit ::review-move (+1, -1)
+ *   review.undo                  U: undo the latest review decision
+ *   review.play                  play the item, through the window action
+ *                                win.play-frames ((xx) start, end); Space is
+ *                                the window's, which plays the item in review mode
+ * Decisions go through wm_store_decide_review_item, like `waymark-cli review`.
+ * Whoever keeps the queue (the window's review panel) listens to
+ * ::review-decided, ::review-undone and ::review-move and shows the next
+ * item with wm_recording_view_show_review_item().
+ *
  * Keys (when the view has focus; it takes focus when clicked): + = -
  * zoom, Left/Right scroll 10 %, Page Up/Down 90 %, Home/End, Delete, 1–9
  * set the selected label's class (with no label selected they set
@@ -120,10 +135,17 @@ G_DECLARE_FINAL_TYPE (WmRecordingView, wm_recording_view, WM, RECORDING_VIEW, Gt
  *   frequency-scale     WmViewFrequencyScale default linear
  *   time-format         WmViewTimeFormat    default seconds
  *   busy                gboolean            read-only: data is being read
+ *   review-mode         gboolean            keys work the review queue
  *
  * Signals:
  *   labels-changed (gint64 label_id)   after an edit made by the view
  *                                      (the label added/changed/removed)
+ *   run-changed (gint64 run_id)        after the confidence track applied a
+ *                                      new threshold (labels and review items
+ *                                      of the run changed)
+ *   review-decided (gint64 item_id, int WmReviewState)
+ *   review-undone (gint64 item_id)     the item is pending again
+ *   review-move (int direction)        J/K in review mode
  */
 
 GtkWidget       *wm_recording_view_new                   (void);
@@ -167,9 +189,30 @@ void             wm_recording_view_set_selected_label_id (WmRecordingView      *
 WmViewTimeFormat wm_recording_view_get_time_format       (WmRecordingView      *self);
 void             wm_recording_view_set_time_format       (WmRecordingView      *self,
                                                           WmViewTimeFormat      format);
-/* Re-read classes and labels from the store (after undo/redo, class edits). */
+/* Re-read classes and labels from the store (after undo/redo, class edits),
+ * and the auto-label run when a newer one covers the recording. */
 void             wm_recording_view_reload_labels         (WmRecordingView      *self);
 /* TRUE while summaries, samples or spectrogram tiles are being read. */
 gboolean         wm_recording_view_get_busy              (WmRecordingView      *self);
+/* Re-read the auto-label runs (after a run was made, changed or removed). */
+void             wm_recording_view_reload_runs           (WmRecordingView      *self);
+
+gboolean         wm_recording_view_get_review_mode       (WmRecordingView      *self);
+void             wm_recording_view_set_review_mode       (WmRecordingView      *self,
+                                                          gboolean              review_mode);
+/* Zooms to the item with context either side and selects its span; NULL,
+ * or an item of another recording, shows none. */
+void             wm_recording_view_show_review_item      (WmRecordingView      *self,
+                                                          const WmReviewItem   *item);
+const WmReviewItem *wm_recording_view_get_review_item    (WmRecordingView      *self);
+/* What the review keys do. */
+gboolean         wm_recording_view_decide_review_item    (WmRecordingView      *self,
+                                                          WmReviewState         decision,
+                                                          gint64                class_id,
+                                                          GError              **error);
+gboolean         wm_recording_view_undo_review_decision  (WmRecordingView      *self,
+                                                          GError              **error);
+void             wm_recording_view_move_review           (WmRecordingView      *self,
+                                                          int                   direction);
 
 G_END_DECLS
