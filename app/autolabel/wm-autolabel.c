@@ -625,9 +625,6 @@ wm_autolabel_run (WmStore                  *store,
   if (run == NULL)
     return FALSE;
   counts = g_new0 (ClassCounts, MAX (wm_run_get_n_classes (run), 1));
-  class_ids = prepare_classes (store, run, error);
-  if (class_ids == NULL)
-    return FALSE;
 
   shared.model = options->model;
   shared.store_path = (char *) wm_store_get_path (store);
@@ -695,6 +692,11 @@ wm_autolabel_run (WmStore                  *store,
           g_thread_pool_push (pool, task, NULL);
         }
     }
+
+  /* The project's classes, while the workers start. */
+  class_ids = prepare_classes (store, run, &first_error);
+  if (class_ids == NULL)
+    g_cancellable_cancel (cancellable);
 
   if (progress != NULL)
     progress (0, total_windows, user_data);
