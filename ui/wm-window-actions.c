@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "wm-autolabel-dialog.h"
@@ -485,8 +486,8 @@ on_autolabel_finished (WmWindow          *self,
 
   g_free (self->last_message);
   /* Translators: a toast after an auto-label run */
-  self->last_message = g_strdup_printf (_("Auto-label done: %" G_GINT64_FORMAT " model labels, %"
-                                          G_GINT64_FORMAT " review items"),
+  self->last_message = g_strdup_printf (_("Auto-label done: %" PRId64 " model labels, %"
+                                          PRId64 " review items"),
                                         json_object_get_int_member (json_node_get_object (summary), "labels"),
                                         json_object_get_int_member (json_node_get_object (summary), "review_items"));
   escaped = g_markup_escape_text (self->last_message, -1);

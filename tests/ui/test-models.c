@@ -25,6 +25,7 @@
 #include "wm-recording-view.h"
 #include "wm-report-view.h"
 #include "wm-test-project.h"
+#include "wm-test-gui.h"
 #include "wm-window.h"
 
 /* A guard against hanging, not a measurement. */
@@ -49,40 +50,6 @@ typedef struct {
 static const Setup small_setup = { 2, 20000, TRUE };
 static const Setup large_setup = { 6, 200000, TRUE };
 static const Setup no_model_setup = { 1, 20000, FALSE };
-
-static gboolean
-wait_until (gboolean (*condition) (gpointer),
-            gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-  return TRUE;
-}
-
-static void
-iterate_for (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
 
 static gboolean
 dialog_is_idle (gpointer data)
@@ -132,8 +99,6 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   const Setup *setup = data;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFile) copy = NULL;
   g_autoptr(GError) error = NULL;
 
   fixture->project = wm_test_project_new ();
@@ -156,17 +121,9 @@ fixture_set_up (Fixture       *fixture,
                      fixture->model_path, NULL);
 
   fixture->pristine = g_build_filename (fixture->project->dir, "pristine.waymark", NULL);
-  file = g_file_new_for_path (fixture->project->path);
-  copy = g_file_new_for_path (fixture->pristine);
-  g_assert_true (g_file_copy (file, copy, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
+  wm_test_copy_file (fixture->project->path, fixture->pristine);
 
-  fixture->window = wm_window_new (GTK_APPLICATION (application));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  g_assert_true (wm_window_open_project (fixture->window, file, &error));
-  g_assert_no_error (error);
-  g_assert_true (wait_until (is_mapped, fixture->window));
+  fixture->window = wm_test_open_window (application, 1200, 760, fixture->project->path, WAIT_LIMIT_US);
 }
 
 static void
@@ -174,7 +131,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  iterate_for (50);
+  wm_test_iterate_for (50);
   g_free (fixture->pristine);
   g_free (fixture->model_path);
   g_array_unref (fixture->imu_ids);
@@ -203,7 +160,7 @@ open_window (Fixture    *fixture,
   window = find_toplevel (type);
   g_assert_nonnull (window);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (window)) == GTK_WINDOW (fixture->window));
-  g_assert_true (wait_until (is_mapped, window));
+  g_assert_true (wm_test_wait_until (wm_test_widget_is_mapped, window, WAIT_LIMIT_US));
   return window;
 }
 
@@ -234,7 +191,7 @@ action_enabled (Fixture    *fixture,
   GtkWidget *button = find_actionable (GTK_WIDGET (fixture->window), action);
 
   g_assert_nonnull (button);
-  iterate_for (20);
+  wm_test_iterate_for (20);
   return gtk_widget_get_sensitive (button);
 }
 
@@ -265,54 +222,6 @@ assert_shows (const char *text,
 {
   if (strstr (text, expected) == NULL)
     g_error ("“%s” is not shown; shown:\n%s", expected, text);
-}
-
-/* Renders a window as it is on screen and saves it as a PNG in the build
- * directory; asserts it is not blank: many colours, and a good share of
- * pixels that differ from the most common one. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GHashTable) colors = g_hash_table_new (NULL, NULL);
-  g_autofree guint32 *pixels = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  graphene_rect_t bounds;
-  guint most_common = 0;
-  int width, height;
-
-  gdk_paintable_snapshot (paintable, snapshot,
-                          gtk_widget_get_width (widget), gtk_widget_get_height (widget));
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  gsk_render_node_get_bounds (node, &bounds);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)),
-                                         node, &bounds);
-  width = gdk_texture_get_width (texture);
-  height = gdk_texture_get_height (texture);
-  g_assert_cmpint (width, >=, 300);
-  g_assert_cmpint (height, >=, 300);
-
-  path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
-
-  pixels = g_new (guint32, (gsize) width * height);
-  gdk_texture_download (texture, (guchar *) pixels, width * 4);
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    {
-      gpointer key = GUINT_TO_POINTER (pixels[i]);
-      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (colors, key)) + 1;
-
-      g_hash_table_insert (colors, key, GUINT_TO_POINTER (count));
-      most_common = MAX (most_common, count);
-    }
-  g_assert_cmpuint (g_hash_table_size (colors), >=, 64);
-  g_assert_cmpuint (most_common, <, (gsize) width * height * 95 / 100);
 }
 
 static JsonNode *
@@ -404,8 +313,8 @@ test_models_window (Fixture       *fixture,
       assert_shows (text, json_array_get_string_element (classes, k));
   }
   assert_shows (text, "Not used yet");
-  iterate_for (300);
-  save_screenshot (GTK_WIDGET (models_window), "screenshot-models.png");
+  wm_test_iterate_for (300);
+  wm_test_save_screenshot (GTK_WIDGET (models_window), "screenshot-models.png");
 
   /* A corrupt model: the toast names the file and why; the project is
    * unchanged.  Dropped files take the same path as the file dialog's. */
@@ -465,7 +374,7 @@ test_models_window (Fixture       *fixture,
 
   /* Escape closes the window. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (models_window), "window.close", NULL));
-  iterate_for (50);
+  wm_test_iterate_for (50);
   g_assert_null (find_toplevel (WM_TYPE_MODELS_WINDOW));
 }
 
@@ -579,15 +488,15 @@ test_autolabel_run (Fixture       *fixture,
   g_assert_true (wm_window_select_recording (fixture->window, shown));
   g_assert_cmpint (wm_store_count_labels (store, shown), ==, 0);
   dialog = open_dialog (fixture);
-  iterate_for (300);
-  save_screenshot (GTK_WIDGET (dialog), "screenshot-autolabel.png");
+  wm_test_iterate_for (300);
+  wm_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-autolabel.png");
 
   g_signal_connect (dialog, "recording-done", G_CALLBACK (on_recording_done), &watch);
   handler = g_signal_connect (store, "labels-changed", G_CALLBACK (on_store_labels_changed), &watch);
   g_assert_true (wm_autolabel_dialog_run (dialog));
   g_assert_true (wm_autolabel_dialog_get_running (dialog));
   g_assert_false (wm_autolabel_dialog_run (dialog));  /* one run at a time */
-  g_assert_true (wait_until (dialog_is_idle, dialog));
+  g_assert_true (wm_test_wait_until (dialog_is_idle, dialog, WAIT_LIMIT_US));
   g_clear_signal_handler (&handler, store);
 
   g_assert_null (wm_autolabel_dialog_get_error_message (dialog));
@@ -637,7 +546,7 @@ test_autolabel_run (Fixture       *fixture,
   }
 
   gtk_window_close (GTK_WINDOW (dialog));
-  iterate_for (50);
+  wm_test_iterate_for (50);
   g_array_unref (watch.store_changes);
 }
 
@@ -657,7 +566,7 @@ test_autolabel_cancel_resume (Fixture       *fixture,
   dialog = open_dialog (fixture);
   handler = g_signal_connect (dialog, "recording-done", G_CALLBACK (on_recording_done), &watch);
   g_assert_true (wm_autolabel_dialog_run (dialog));
-  g_assert_true (wait_until (dialog_is_idle, dialog));
+  g_assert_true (wm_test_wait_until (dialog_is_idle, dialog, WAIT_LIMIT_US));
 
   /* Stopped after the first recording: the run is incomplete and says so. */
   g_assert_nonnull (wm_autolabel_dialog_get_error_message (dialog));
@@ -674,7 +583,7 @@ test_autolabel_cancel_resume (Fixture       *fixture,
    * command-line run on the same project gives. */
   g_clear_signal_handler (&handler, dialog);
   g_assert_true (wm_autolabel_dialog_run (dialog));
-  g_assert_true (wait_until (dialog_is_idle, dialog));
+  g_assert_true (wm_test_wait_until (dialog_is_idle, dialog, WAIT_LIMIT_US));
   g_assert_null (wm_autolabel_dialog_get_error_message (dialog));
   o = json_node_get_object (wm_autolabel_dialog_get_summary (dialog));
   g_assert_true (json_object_get_boolean_member (o, "complete"));
@@ -726,7 +635,7 @@ test_report (Fixture       *fixture,
 
   dialog = open_dialog (fixture);
   g_assert_true (wm_autolabel_dialog_run (dialog));
-  g_assert_true (wait_until (dialog_is_idle, dialog));
+  g_assert_true (wm_test_wait_until (dialog_is_idle, dialog, WAIT_LIMIT_US));
   g_assert_nonnull (wm_autolabel_dialog_get_summary (dialog));
   gtk_window_destroy (GTK_WINDOW (dialog));
 
@@ -821,7 +730,7 @@ test_report (Fixture       *fixture,
     g_assert_no_error (error);
     watched_report = report;
     watched_node = old_report;
-    g_assert_true (wait_until (report_replaced, NULL));
+    g_assert_true (wm_test_wait_until (report_replaced, NULL, WAIT_LIMIT_US));
     g_clear_pointer (&cli, json_node_unref);
     cli = cli_json ("-p", fixture->project->path, "report", "--json", NULL);
     g_assert_true (json_node_equal (cli, wm_report_view_get_report (report)));
@@ -836,13 +745,13 @@ test_report (Fixture       *fixture,
     graphene_point_t top;
 
     g_assert_cmpuint (wm_precision_plot_get_n_points (WM_PRECISION_PLOT (plot)), >=, 10);
-    iterate_for (200);
+    wm_test_iterate_for (200);
     g_assert_true (gtk_widget_compute_point (section, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled)),
                                              &GRAPHENE_POINT_INIT (0, 0), &top));
     gtk_adjustment_set_value (adjustment, top.y - 12);
   }
-  iterate_for (400);
-  save_screenshot (GTK_WIDGET (report), "screenshot-report.png");
+  wm_test_iterate_for (400);
+  wm_test_save_screenshot (GTK_WIDGET (report), "screenshot-report.png");
   gtk_window_destroy (GTK_WINDOW (report));
 }
 
@@ -850,26 +759,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *schema_dir = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *build_root = g_getenv ("WAYMARK_BUILD_ROOT");
   int status;
 
-  g_assert_nonnull (build_root);
-  schema_dir = g_build_filename (build_root, "data", NULL);
-  g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GDK_BACKEND", "x11", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  g_setenv ("WAYMARK_AUDIO_SINK", "fakesink", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-
-  gst_init (&argc, &argv);
-  gtk_test_init (&argc, &argv, NULL);
-
-  application = wm_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
-  g_assert_no_error (error);
+  application = wm_test_gui_init (&argc, &argv);
 
   g_test_add ("/ui/models/window", Fixture, &no_model_setup,
               fixture_set_up, test_models_window, fixture_tear_down);

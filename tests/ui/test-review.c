@@ -23,6 +23,7 @@
 #include "wm-application.h"
 #include "wm-recording-view-private.h"
 #include "wm-review-panel.h"
+#include "wm-test-gui.h"
 #include "wm-window.h"
 
 /* A guard against hanging, not a measurement. */
@@ -45,28 +46,7 @@ wait_for (Fixture   *fixture,
           Condition  condition,
           gpointer   data)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
-
-  while (!condition (fixture, data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (200);
-    }
-  return TRUE;
-}
-
-static void
-iterate_for (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
+  return wm_test_wait_for ((WmTestCondition) condition, fixture, data, WAIT_LIMIT_US);
 }
 
 static WmRecordingView *
@@ -100,14 +80,6 @@ get_panel (Fixture *fixture)
 }
 
 static gboolean
-window_is_mapped (Fixture  *fixture,
-                  gpointer  data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (fixture->window))
-         && gtk_widget_get_width (GTK_WIDGET (fixture->window)) > 0;
-}
-
-static gboolean
 view_is_ready (Fixture  *fixture,
                gpointer  data)
 {
@@ -124,7 +96,7 @@ focus_window (Fixture *fixture)
 
   XSetInputFocus (display, gdk_x11_surface_get_xid (surface), RevertToParent, CurrentTime);
   XSync (display, False);
-  iterate_for (50);
+  wm_test_iterate_for (50);
 }
 
 /* Types one key (with Ctrl when asked) through the X server and lets GTK
@@ -162,7 +134,7 @@ type_key (Fixture *fixture,
           gboolean control)
 {
   send_key (fixture, keyval, control);
-  iterate_for (30);
+  wm_test_iterate_for (30);
   g_assert_true (wait_for (fixture, events_drained, NULL));
 }
 
@@ -170,8 +142,6 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFile) twin = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *demo = NULL;
 
@@ -184,17 +154,9 @@ fixture_set_up (Fixture       *fixture,
   g_assert_true (g_file_test (fixture->path, G_FILE_TEST_EXISTS));
 
   /* The command line closed the project: the main file holds it all. */
-  file = g_file_new_for_path (fixture->path);
-  twin = g_file_new_for_path (fixture->twin);
-  g_assert_true (g_file_copy (file, twin, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
+  wm_test_copy_file (fixture->path, fixture->twin);
 
-  fixture->window = wm_window_new (GTK_APPLICATION (application));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  g_assert_true (wm_window_open_project (fixture->window, file, &error));
-  g_assert_no_error (error);
-  g_assert_true (wait_for (fixture, window_is_mapped, NULL));
+  fixture->window = wm_test_open_window (application, 1280, 800, fixture->path, WAIT_LIMIT_US);
   fixture->store = wm_window_get_store (fixture->window);
   focus_window (fixture);
 }
@@ -204,57 +166,11 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  iterate_for (50);
+  wm_test_iterate_for (50);
   wm_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->path);
   g_free (fixture->twin);
-}
-
-/* Renders the window as it is on screen, saves it as a PNG in the build
- * directory and asserts it is not blank. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GHashTable) colors = g_hash_table_new (NULL, NULL);
-  g_autofree guint32 *pixels = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  graphene_rect_t bounds;
-  guint most_common = 0;
-  int width, height;
-
-  gdk_paintable_snapshot (paintable, snapshot,
-                          gtk_widget_get_width (widget), gtk_widget_get_height (widget));
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  gsk_render_node_get_bounds (node, &bounds);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node, &bounds);
-  width = gdk_texture_get_width (texture);
-  height = gdk_texture_get_height (texture);
-  g_assert_cmpint (width, >=, 300);
-  g_assert_cmpint (height, >=, 300);
-
-  path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
-
-  pixels = g_new (guint32, (gsize) width * height);
-  gdk_texture_download (texture, (guchar *) pixels, width * 4);
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    {
-      gpointer key = GUINT_TO_POINTER (pixels[i]);
-      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (colors, key)) + 1;
-
-      g_hash_table_insert (colors, key, GUINT_TO_POINTER (count));
-      most_common = MAX (most_common, count);
-    }
-  g_assert_cmpuint (g_hash_table_size (colors), >=, 64);
-  g_assert_cmpuint (most_common, <, (gsize) width * height * 95 / 100);
 }
 
 static WmReviewItem *
@@ -394,10 +310,10 @@ test_review_keys (Fixture       *fixture,
   g_assert_cmpint (selection_start, ==, item->start_frame);
   g_assert_cmpint (selection_end, ==, item->end_frame);
 
-  iterate_for (200);
+  wm_test_iterate_for (200);
   g_assert_true (wait_for (fixture, view_is_ready, NULL));
-  iterate_for (300);
-  save_screenshot (GTK_WIDGET (fixture->window), "screenshot-review.png");
+  wm_test_iterate_for (300);
+  wm_test_save_screenshot (GTK_WIDGET (fixture->window), "screenshot-review.png");
 
   /* 1. Y accepts: a review label of the proposed class; the next item shows. */
   next_id = ((WmReviewItem *) g_ptr_array_index (queue, 1))->id;
@@ -584,7 +500,7 @@ test_decision_latency (Fixture       *fixture,
   type_key (fixture, XK_r, TRUE);
   g_assert_true (wm_recording_view_get_review_mode (get_view (fixture)));
   g_assert_true (wait_for (fixture, view_is_ready, NULL));
-  iterate_for (200);
+  wm_test_iterate_for (200);
 
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (fixture->window));
   handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &timing);
@@ -599,7 +515,7 @@ test_decision_latency (Fixture       *fixture,
       g_array_append_val (shown, (gint64) { timing.shown_at - timing.sent_at });
       g_array_append_val (ready, (gint64) { timing.ready_at - timing.sent_at });
       timing.sent_at = 0;
-      iterate_for (50);
+      wm_test_iterate_for (50);
     }
   g_signal_handler_disconnect (clock, handler);
 
@@ -735,10 +651,10 @@ test_threshold (Fixture       *fixture,
   /* Close to the first of them, for the screenshot. */
   wm_recording_view_set_visible_range (view, g_array_index (ghosts, gint64, 0) - 40000,
                                        g_array_index (ghosts, gint64, 0) + 40000);
-  iterate_for (200);
+  wm_test_iterate_for (200);
   g_assert_true (wait_for (fixture, view_is_ready, NULL));
-  iterate_for (200);
-  save_screenshot (GTK_WIDGET (fixture->window), "screenshot-threshold.png");
+  wm_test_iterate_for (200);
+  wm_test_save_screenshot (GTK_WIDGET (fixture->window), "screenshot-threshold.png");
 
   /* The action applies it: the project now holds what the CLI made. */
   gtk_widget_activate_action (GTK_WIDGET (track), "confidence.set-threshold", "d", 0.6);
@@ -819,26 +735,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *schema_dir = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *build_root = g_getenv ("WAYMARK_BUILD_ROOT");
   int status;
 
-  g_assert_nonnull (build_root);
-  schema_dir = g_build_filename (build_root, "data", NULL);
-  g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GDK_BACKEND", "x11", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  g_setenv ("WAYMARK_AUDIO_SINK", "fakesink", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-
-  gst_init (&argc, &argv);
-  gtk_test_init (&argc, &argv, NULL);
-
-  application = wm_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
-  g_assert_no_error (error);
+  application = wm_test_gui_init (&argc, &argv);
 
   g_test_add ("/ui/review/keys", Fixture, NULL, fixture_set_up, test_review_keys, fixture_tear_down);
   g_test_add ("/ui/review/decision-latency", Fixture, NULL,

@@ -20,6 +20,7 @@
 #include "wm-test-project.h"
 #include "wm-class-editor.h"
 #include "wm-preferences-window.h"
+#include "wm-test-gui.h"
 #include "wm-window.h"
 
 /* A guard against hanging, not a measurement. */
@@ -39,55 +40,15 @@ wait_for (Fixture   *fixture,
           Condition  condition,
           gpointer   data)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
-
-  while (!condition (fixture, data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-
-  return TRUE;
-}
-
-static void
-iterate_for (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-}
-
-static gboolean
-window_is_mapped (Fixture  *fixture,
-                  gpointer  data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (fixture->window))
-         && gtk_widget_get_width (GTK_WIDGET (fixture->window)) > 0;
+  return wm_test_wait_for ((WmTestCondition) condition, fixture, data, WAIT_LIMIT_US);
 }
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-
   fixture->project = wm_test_project_new ();
-  fixture->window = wm_window_new (GTK_APPLICATION (application));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-
-  file = g_file_new_for_path (fixture->project->path);
-  g_assert_true (wm_window_open_project (fixture->window, file, &error));
-  g_assert_no_error (error);
-  g_assert_true (wait_for (fixture, window_is_mapped, NULL));
+  fixture->window = wm_test_open_window (application, 1200, 760, fixture->project->path, WAIT_LIMIT_US);
 }
 
 static void
@@ -95,7 +56,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  iterate_for (50);
+  wm_test_iterate_for (50);
   wm_test_project_free (fixture->project);
 }
 
@@ -144,54 +105,6 @@ activate (Fixture    *fixture,
 {
   g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (fixture->window),
                                                      action, parameter));
-}
-
-/* Renders the window the way it is on screen and saves it as a PNG in the
- * build directory; asserts it is not blank: many colours, and a good share
- * of pixels that differ from the most common one. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GHashTable) colors = g_hash_table_new (NULL, NULL);
-  g_autofree guint32 *pixels = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  graphene_rect_t bounds;
-  guint most_common = 0;
-  int width, height;
-
-  gdk_paintable_snapshot (paintable, snapshot,
-                          gtk_widget_get_width (widget), gtk_widget_get_height (widget));
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  gsk_render_node_get_bounds (node, &bounds);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)),
-                                         node, &bounds);
-  width = gdk_texture_get_width (texture);
-  height = gdk_texture_get_height (texture);
-  g_assert_cmpint (width, >=, 300);
-  g_assert_cmpint (height, >=, 300);
-
-  path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
-
-  pixels = g_new (guint32, (gsize) width * height);
-  gdk_texture_download (texture, (guchar *) pixels, width * 4);
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    {
-      gpointer key = GUINT_TO_POINTER (pixels[i]);
-      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (colors, key)) + 1;
-
-      g_hash_table_insert (colors, key, GUINT_TO_POINTER (count));
-      most_common = MAX (most_common, count);
-    }
-  g_assert_cmpuint (g_hash_table_size (colors), >=, 64);
-  g_assert_cmpuint (most_common, <, (gsize) width * height * 95 / 100);
 }
 
 static void
@@ -243,7 +156,7 @@ test_application_open (void)
   g_assert_cmpstr (gtk_window_get_title (window), ==, "test.waymark");
 
   gtk_window_destroy (window);
-  iterate_for (50);
+  wm_test_iterate_for (50);
 }
 
 static void
@@ -286,17 +199,17 @@ test_launch (Fixture       *fixture,
 
   activate (fixture, "win.view-mode", g_variant_new_string ("waveform"));
   g_assert_cmpint (wm_recording_view_get_view_mode (view), ==, WM_VIEW_MODE_WAVEFORM);
-  iterate_for (200);
+  wm_test_iterate_for (200);
   g_assert_true (wait_for (fixture, view_is_ready, NULL));
-  iterate_for (300);
-  save_screenshot (GTK_WIDGET (fixture->window), "screenshot-waveform.png");
+  wm_test_iterate_for (300);
+  wm_test_save_screenshot (GTK_WIDGET (fixture->window), "screenshot-waveform.png");
 
   activate (fixture, "win.view-mode", g_variant_new_string ("split"));
   g_assert_cmpint (wm_recording_view_get_view_mode (view), ==, WM_VIEW_MODE_SPLIT);
-  iterate_for (200);
+  wm_test_iterate_for (200);
   g_assert_true (wait_for (fixture, view_is_ready, NULL));
-  iterate_for (300);
-  save_screenshot (GTK_WIDGET (fixture->window), "screenshot-spectrogram.png");
+  wm_test_iterate_for (300);
+  wm_test_save_screenshot (GTK_WIDGET (fixture->window), "screenshot-spectrogram.png");
   activate (fixture, "win.view-mode", g_variant_new_string ("waveform"));
 
   /* The header's zoom buttons drive the view */
@@ -490,7 +403,7 @@ test_close_while_importing (void)
   g_assert_true (wm_window_get_importing (window));
 
   gtk_window_close (GTK_WINDOW (window));
-  iterate_for (1000);
+  wm_test_iterate_for (1000);
 
   store = wm_store_open (project->path, WM_STORE_OPEN_READ_ONLY, &error);
   g_assert_no_error (error);
@@ -859,8 +772,8 @@ test_settings (Fixture       *fixture,
   g_assert_cmpuint (fft_size, ==, 2048);
   g_assert_cmpint (time_format, ==, WM_VIEW_TIME_FORMAT_WALL_CLOCK);
   g_assert_cmpint (colormap, ==, WM_VIEW_COLORMAP_MAGMA);
-  iterate_for (300);
-  save_screenshot (preferences, "screenshot-preferences.png");
+  wm_test_iterate_for (300);
+  wm_test_save_screenshot (preferences, "screenshot-preferences.png");
   gtk_window_destroy (GTK_WINDOW (preferences));
   g_settings_reset (settings, "fft-size");
   g_settings_reset (settings, "time-format");
@@ -881,27 +794,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *schema_dir = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *build_root = g_getenv ("WAYMARK_BUILD_ROOT");
   int status;
 
-  g_assert_nonnull (build_root);
-  schema_dir = g_build_filename (build_root, "data", NULL);
-  g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GDK_BACKEND", "x11", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  g_setenv ("WAYMARK_AUDIO_SINK", "fakesink", TRUE);
-  /* Xvfb has no D-Bus session for the accessibility bus. */
-  g_setenv ("GTK_A11Y", "none", TRUE);
-
-  gst_init (&argc, &argv);
-  gtk_test_init (&argc, &argv, NULL);
-
-  application = wm_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
-  g_assert_no_error (error);
+  application = wm_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/ui/window/start-page", test_start_page);
   g_test_add_func ("/ui/application/open", test_application_open);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "wm-confidence-track.h"
 #include "wm-view-draw.h"
@@ -792,8 +793,9 @@ wm_confidence_track_snapshot (GtkWidget   *widget,
   if (!self->loaded)
     text = g_strdup (_("Reading the model’s output…"));
   else if (self->preview_valid)
-    text = g_strdup_printf (_("%s%" G_GINT64_FORMAT " labels, %" G_GINT64_FORMAT " to review here; "
-                              "%" G_GINT64_FORMAT " labels, %" G_GINT64_FORMAT " to review in the run"),
+    /* Translators: the first %s is "Preview: " or empty */
+    text = g_strdup_printf (_("%s%" PRId64 " labels, %" PRId64 " to review here; "
+                              "%" PRId64 " labels, %" PRId64 " to review in the run"),
                             is_previewing (self) ? _("Preview: ") : "",
                             self->preview_recording.n_labels, self->preview_recording.n_review_items,
                             self->preview_run.n_labels, self->preview_run.n_review_items);
@@ -1150,8 +1152,6 @@ wm_confidence_track_class_init (WmConfidenceTrackClass *klass)
 static void
 wm_confidence_track_init (WmConfidenceTrack *self)
 {
-  GtkEventController *motion;
-  GtkGesture *drag;
 
   self->class_index = -1;
   self->background = -1;
@@ -1170,17 +1170,10 @@ wm_confidence_track_init (WmConfidenceTrack *self)
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
 
-  motion = gtk_event_controller_motion_new ();
-  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
-  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), motion);
-
-  drag = gtk_gesture_drag_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  wm_timeline_part_add_pointer_controllers (WM_TIMELINE_PART (self),
+                                            G_CALLBACK (on_motion), G_CALLBACK (on_leave),
+                                            G_CALLBACK (on_drag_begin), G_CALLBACK (on_drag_update),
+                                            G_CALLBACK (on_drag_end));
 }
 
 /* ---- Public API ---------------------------------------------------------- */

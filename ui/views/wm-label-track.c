@@ -1103,8 +1103,6 @@ wm_label_track_class_init (WmLabelTrackClass *klass)
 static void
 wm_label_track_init (WmLabelTrack *self)
 {
-  GtkEventController *motion;
-  GtkGesture *drag;
 
   self->labels = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_label_free);
   self->lanes = g_array_new (FALSE, TRUE, sizeof (int));
@@ -1118,17 +1116,10 @@ wm_label_track_init (WmLabelTrack *self)
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
 
-  motion = gtk_event_controller_motion_new ();
-  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
-  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), motion);
-
-  drag = gtk_gesture_drag_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  wm_timeline_part_add_pointer_controllers (WM_TIMELINE_PART (self),
+                                            G_CALLBACK (on_motion), G_CALLBACK (on_leave),
+                                            G_CALLBACK (on_drag_begin), G_CALLBACK (on_drag_update),
+                                            G_CALLBACK (on_drag_end));
 }
 
 GtkWidget *

@@ -376,16 +376,12 @@ wm_overview_class_init (WmOverviewClass *klass)
 static void
 wm_overview_init (WmOverview *self)
 {
-  GtkGesture *drag = gtk_gesture_drag_new ();
-
   self->cancellable = g_cancellable_new ();
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
 
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  wm_timeline_part_add_pointer_controllers (WM_TIMELINE_PART (self), NULL, NULL,
+                                            G_CALLBACK (on_drag_begin), G_CALLBACK (on_drag_update), NULL);
 }
 
 GtkWidget *

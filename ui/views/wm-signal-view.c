@@ -844,9 +844,7 @@ wm_signal_view_class_init (WmSignalViewClass *klass)
 static void
 wm_signal_view_init (WmSignalView *self)
 {
-  GtkEventController *motion;
   GtkEventController *scroll;
-  GtkGesture *drag;
 
   self->cancellable = g_cancellable_new ();
   self->resize_border = -1;
@@ -855,17 +853,10 @@ wm_signal_view_init (WmSignalView *self)
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
 
-  motion = gtk_event_controller_motion_new ();
-  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
-  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), motion);
-
-  drag = gtk_gesture_drag_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  wm_timeline_part_add_pointer_controllers (WM_TIMELINE_PART (self),
+                                            G_CALLBACK (on_motion), G_CALLBACK (on_leave),
+                                            G_CALLBACK (on_drag_begin), G_CALLBACK (on_drag_update),
+                                            G_CALLBACK (on_drag_end));
 
   scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);

@@ -924,8 +924,6 @@ wm_spectrogram_view_class_init (WmSpectrogramViewClass *klass)
 static void
 wm_spectrogram_view_init (WmSpectrogramView *self)
 {
-  GtkEventController *motion;
-  GtkGesture *drag;
 
   self->channels = g_ptr_array_new_with_free_func ((GDestroyNotify) channel_free);
   self->fft_size = WM_SPECTROGRAM_DEFAULT_FFT_SIZE;
@@ -939,16 +937,9 @@ wm_spectrogram_view_init (WmSpectrogramView *self)
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
 
-  motion = gtk_event_controller_motion_new ();
-  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
-  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), motion);
-
-  drag = gtk_gesture_drag_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  wm_timeline_part_add_pointer_controllers (WM_TIMELINE_PART (self),
+                                            G_CALLBACK (on_motion), G_CALLBACK (on_leave),
+                                            NULL, G_CALLBACK (on_drag_update), G_CALLBACK (on_drag_end));
 }
 
 GtkWidget *

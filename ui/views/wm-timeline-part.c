@@ -136,3 +136,39 @@ wm_timeline_part_redraw (WmTimelinePart *self)
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
+
+void
+wm_timeline_part_add_pointer_controllers (WmTimelinePart *self,
+                                          GCallback       motion,
+                                          GCallback       leave,
+                                          GCallback       drag_begin,
+                                          GCallback       drag_update,
+                                          GCallback       drag_end)
+{
+  g_return_if_fail (WM_IS_TIMELINE_PART (self));
+
+  if (motion != NULL || leave != NULL)
+    {
+      GtkEventController *controller = gtk_event_controller_motion_new ();
+
+      if (motion != NULL)
+        g_signal_connect (controller, "motion", motion, self);
+      if (leave != NULL)
+        g_signal_connect (controller, "leave", leave, self);
+      gtk_widget_add_controller (GTK_WIDGET (self), controller);
+    }
+
+  if (drag_begin != NULL || drag_update != NULL || drag_end != NULL)
+    {
+      GtkGesture *drag = gtk_gesture_drag_new ();
+
+      gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+      if (drag_begin != NULL)
+        g_signal_connect (drag, "drag-begin", drag_begin, self);
+      if (drag_update != NULL)
+        g_signal_connect (drag, "drag-update", drag_update, self);
+      if (drag_end != NULL)
+        g_signal_connect (drag, "drag-end", drag_end, self);
+      gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+    }
+}

@@ -37,5 +37,15 @@ WmTimeline *wm_timeline_part_get_timeline (WmTimelinePart *self);
 /* Queues a redraw: the virtual method of a part whose picture is all that
  * a change alters. */
 void        wm_timeline_part_redraw       (WmTimelinePart *self);
+/* For a part's init: adds a motion controller with the motion and leave
+ * handlers (when either is set), then a primary-button drag gesture with
+ * the drag handlers (when any is set), each connected with the part as its
+ * user data; NULL handlers are left unconnected. */
+void        wm_timeline_part_add_pointer_controllers (WmTimelinePart *self,
+                                                      GCallback       motion,
+                                                      GCallback       leave,
+                                                      GCallback       drag_begin,
+                                                      GCallback       drag_update,
+                                                      GCallback       drag_end);
 
 G_END_DECLS

@@ -37,6 +37,7 @@
 #include "wm-autolabel.h"
 #include "wm-recording-view-private.h"
 #include "wm-review-panel.h"
+#include "wm-test-gui.h"
 #include "wm-window.h"
 
 #define ITERATIONS 21
@@ -44,23 +45,6 @@
 #define WINDOW     20
 #define HOP        10
 #define N_CLASSES  3
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values,
-        guint   n)
-{
-  qsort (values, n, sizeof (double), compare_doubles);
-  return values[n / 2];
-}
 
 static double
 ms_since (gint64 start)
@@ -77,7 +61,6 @@ make_project (const char *path,
   g_autofree float *probs = g_new (float, (gsize) N_WINDOWS * N_CLASSES);
   char *names[] = { (char *) "background", (char *) "event", (char *) "other", NULL };
   double thresholds[] = { 0.9, 0.9, 0.9 };
-  WmRun run = { 0 };
   gint64 recording_id, run_id;
   guint32 state = 12345;
 
@@ -91,16 +74,7 @@ make_project (const char *path,
   if (recording_id == 0)
     return 0;
 
-  run.model_name = (char *) "bench";
-  run.model_version = (char *) "1";
-  run.variant = (char *) "f32";
-  run.class_names = names;
-  run.thresholds = thresholds;
-  run.margin = 0.1;
-  run.window_frames = WINDOW;
-  run.hop_frames = HOP;
-  run.state = WM_RUN_COMPLETE;
-  run_id = wm_store_add_run (store, &run, error);
+  run_id = views_test_add_run (store, "bench", "1", names, thresholds, WINDOW, HOP, error);
   if (run_id == 0)
     return 0;
 
@@ -233,7 +207,7 @@ decision_ms (WmWindow      *window,
       times[i] = (paint.painted_at - start) / 1000.0;
     }
   g_signal_handler_disconnect (clock, handler);
-  return median (times, ITERATIONS);
+  return views_test_median (times, ITERATIONS);
 }
 
 int
@@ -246,7 +220,6 @@ main (int   argc,
   g_autoptr(GFile) file = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *schema_dir = NULL;
   g_autofree char *loadavg = NULL;
   double read_ms[ITERATIONS], preview_ms[ITERATIONS], apply_ms[ITERATIONS], live_ms[ITERATIONS];
   double ghost_ms[ITERATIONS];
@@ -259,13 +232,7 @@ main (int   argc,
   WmReviewPanel *panel;
   gboolean keep = argc > 1;
 
-  schema_dir = g_build_filename (g_getenv ("WAYMARK_BUILD_ROOT"), "data", NULL);
-  g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GDK_BACKEND", "x11", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  g_setenv ("WAYMARK_AUDIO_SINK", "fakesink", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
+  wm_test_gui_setenv ();
   gst_init (&argc, &argv);
 
   dir = keep ? g_strdup (argv[1]) : g_dir_make_tmp ("waymark-bench-review-XXXXXX", &error);
@@ -320,7 +287,7 @@ main (int   argc,
   }
   queue_pending = wm_store_count_review_items (store, run_id, WM_REVIEW_PENDING);
   g_clear_object (&store);
-  read_median = median (read_ms, ITERATIONS);
+  read_median = views_test_median (read_ms, ITERATIONS);
 
   /* The app. */
   gtk_init ();
@@ -374,13 +341,13 @@ main (int   argc,
           G_GINT64_FORMAT "\n", pending, queue_pending);
   printf ("read predictions (comparator)   %8.2f ms\n", read_median);
   printf ("preview, one threshold          %8.2f ms  (%.2f× read)\n",
-          median (preview_ms, ITERATIONS), median (preview_ms, ITERATIONS) / read_median);
+          views_test_median (preview_ms, ITERATIONS), views_test_median (preview_ms, ITERATIONS) / read_median);
   printf ("apply (rethreshold)             %8.2f ms  (%.2f× read; goal < 50 ms)\n",
-          median (apply_ms, ITERATIONS), median (apply_ms, ITERATIONS) / read_median);
+          views_test_median (apply_ms, ITERATIONS), views_test_median (apply_ms, ITERATIONS) / read_median);
   printf ("live preview in the app         %8.2f ms  (%.2f× read; set threshold → counts on screen thread)\n",
-          median (live_ms, ITERATIONS), median (live_ms, ITERATIONS) / read_median);
-  printf ("ghost regions, whole recording  %8.2f ms\n", median (ghost_ms, ITERATIONS));
-  printf ("review queue reload (count, page, counters) %8.2f ms\n", median (reload_ms, ITERATIONS));
+          views_test_median (live_ms, ITERATIONS), views_test_median (live_ms, ITERATIONS) / read_median);
+  printf ("ghost regions, whole recording  %8.2f ms\n", views_test_median (ghost_ms, ITERATIONS));
+  printf ("review queue reload (count, page, counters) %8.2f ms\n", views_test_median (reload_ms, ITERATIONS));
   printf ("decision → next item painted    %8.2f ms at the head, %.2f ms 50 from the end (goal < 100 ms)\n",
           head_ms, deep_ms);
   printf ("load average: %s", loadavg != NULL ? loadavg : "?\n");

@@ -33,23 +33,6 @@
 #define HEIGHT     300
 #define ITERATIONS 41
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values,
-        guint   n)
-{
-  qsort (values, n, sizeof (double), compare_doubles);
-  return values[n / 2];
-}
-
 static gboolean
 ensure_project (const char *path,
                 double      hours,
@@ -197,10 +180,10 @@ measure (WmSignalView   *view,
 
   for (guint c = 0; c < n_cases; c++)
     {
-      cases[c].median.total_ms = median (cases[c].total, ITERATIONS);
-      cases[c].median.wall_ms = median (cases[c].wall, ITERATIONS);
-      cases[c].median.read_ms = median (cases[c].read, ITERATIONS);
-      cases[c].median.render_ms = median (cases[c].render, ITERATIONS);
+      cases[c].median.total_ms = views_test_median (cases[c].total, ITERATIONS);
+      cases[c].median.wall_ms = views_test_median (cases[c].wall, ITERATIONS);
+      cases[c].median.read_ms = views_test_median (cases[c].read, ITERATIONS);
+      cases[c].median.render_ms = views_test_median (cases[c].render, ITERATIONS);
     }
 }
 

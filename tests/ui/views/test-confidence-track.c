@@ -44,28 +44,14 @@ fixture_set_up (Fixture       *fixture,
   g_autofree float *probs = g_new (float, N_WINDOWS * 2);
   char *names[] = { (char *) "background", (char *) "event", NULL };
   double thresholds[] = { 0.9, 0.9 };
-  WmRun run = { 0 };
 
-  fixture->dir = g_dir_make_tmp ("waymark-confidence-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "test.waymark", NULL);
-  fixture->store = wm_store_open (fixture->path, WM_STORE_OPEN_CREATE, &error);
-  g_assert_no_error (error);
+  fixture->store = views_test_new_project ("waymark-confidence-XXXXXX", &fixture->dir, &fixture->path);
   g_assert_cmpint (wm_store_add_class (fixture->store, "event", "#e01b24", "1", &error), >, 0);
   fixture->recording_id = views_test_add_sensor (fixture->store, ((N_WINDOWS - 1) * HOP + WINDOW) / 100.0,
                                                  100, &error);
   g_assert_no_error (error);
 
-  run.model_name = (char *) "test";
-  run.model_version = (char *) "1";
-  run.variant = (char *) "f32";
-  run.class_names = names;
-  run.thresholds = thresholds;
-  run.margin = 0.1;
-  run.window_frames = WINDOW;
-  run.hop_frames = HOP;
-  run.state = WM_RUN_COMPLETE;
-  fixture->run_id = wm_store_add_run (fixture->store, &run, &error);
+  fixture->run_id = views_test_add_run (fixture->store, "test", "1", names, thresholds, WINDOW, HOP, &error);
   g_assert_no_error (error);
   for (int w = 0; w < N_WINDOWS; w++)
     {
@@ -78,11 +64,7 @@ fixture_set_up (Fixture       *fixture,
                                            N_WINDOWS, 2, probs, &error));
   g_assert_no_error (error);
 
-  fixture->window = gtk_window_new ();
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 600);
-  fixture->view = WM_RECORDING_VIEW (wm_recording_view_new ());
-  gtk_window_set_child (GTK_WINDOW (fixture->window), GTK_WIDGET (fixture->view));
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  fixture->view = views_test_present_view (1000, 600, &fixture->window);
 }
 
 static void
@@ -97,13 +79,7 @@ fixture_tear_down (Fixture       *fixture,
     g_main_context_iteration (NULL, FALSE);
   g_assert_null (fixture->view);
   g_assert_finalize_object (fixture->store);
-  for (guint i = 0; i < 3; i++)
-    {
-      g_autofree char *file = g_strconcat (fixture->path, (const char *[]) { "", "-wal", "-shm" }[i], NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (fixture->dir);
+  views_test_remove_project (fixture->dir, fixture->path);
   g_free (fixture->path);
   g_free (fixture->dir);
 }
@@ -383,19 +359,9 @@ test_preview_and_apply (Fixture       *fixture,
     char *names[] = { (char *) "background", (char *) "event", NULL };
     double newer_thresholds[] = { 0.9, 0.7 };
     float probs[4] = { 0.5f, 0.5f, 0.5f, 0.5f };
-    WmRun newer = { 0 };
     gint64 newer_id;
 
-    newer.model_name = (char *) "test";
-    newer.model_version = (char *) "2";
-    newer.variant = (char *) "f32";
-    newer.class_names = names;
-    newer.thresholds = newer_thresholds;
-    newer.margin = 0.1;
-    newer.window_frames = WINDOW;
-    newer.hop_frames = HOP;
-    newer.state = WM_RUN_COMPLETE;
-    newer_id = wm_store_add_run (fixture->store, &newer, &error);
+    newer_id = views_test_add_run (fixture->store, "test", "2", names, newer_thresholds, WINDOW, HOP, &error);
     g_assert_no_error (error);
     g_assert_true (wm_store_put_predictions (fixture->store, newer_id, fixture->recording_id, 0, 2, 2, probs,
                                              &error));

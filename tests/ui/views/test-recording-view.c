@@ -36,11 +36,7 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  fixture->dir = g_dir_make_tmp ("waymark-views-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "test.waymark", NULL);
-  fixture->store = wm_store_open (fixture->path, WM_STORE_OPEN_CREATE, &error);
-  g_assert_no_error (error);
+  fixture->store = views_test_new_project ("waymark-views-XXXXXX", &fixture->dir, &fixture->path);
 
   fixture->audio_id = views_test_add_audio (fixture->store, &error);
   g_assert_no_error (error);
@@ -48,11 +44,7 @@ fixture_set_up (Fixture       *fixture,
   views_test_add_classes (fixture->store, fixture->class_ids, &error);
   g_assert_no_error (error);
 
-  fixture->window = gtk_window_new ();
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 640);
-  fixture->view = WM_RECORDING_VIEW (wm_recording_view_new ());
-  gtk_window_set_child (GTK_WINDOW (fixture->window), GTK_WIDGET (fixture->view));
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  fixture->view = views_test_present_view (1000, 640, &fixture->window);
 }
 
 static gboolean
@@ -68,9 +60,6 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (fixture->path, "-shm", NULL);
-
   gboolean timed_out = FALSE;
   guint id;
 
@@ -83,10 +72,7 @@ fixture_tear_down (Fixture       *fixture,
   g_assert_false (timed_out);
   g_source_remove (id);
   g_assert_finalize_object (fixture->store);
-  g_unlink (fixture->path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (fixture->dir);
+  views_test_remove_project (fixture->dir, fixture->path);
   g_free (fixture->path);
   g_free (fixture->dir);
 }

@@ -6,6 +6,9 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
+
+#include <glib/gstdio.h>
 
 #include "views-test-util.h"
 
@@ -187,4 +190,89 @@ views_test_add_classes (WmStore  *store,
         return FALSE;
     }
   return TRUE;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+double
+views_test_median (double *values,
+                   guint   n)
+{
+  qsort (values, n, sizeof (double), compare_doubles);
+  return values[n / 2];
+}
+
+WmStore *
+views_test_new_project (const char  *template,
+                        char       **out_dir,
+                        char       **out_path)
+{
+  g_autoptr(GError) error = NULL;
+  WmStore *store;
+
+  *out_dir = g_dir_make_tmp (template, &error);
+  g_assert_no_error (error);
+  *out_path = g_build_filename (*out_dir, "test.waymark", NULL);
+  store = wm_store_open (*out_path, WM_STORE_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+void
+views_test_remove_project (const char *dir,
+                           const char *path)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *file = g_strconcat (path, (const char *[]) { "", "-wal", "-shm" }[i], NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
+WmRecordingView *
+views_test_present_view (int         width,
+                         int         height,
+                         GtkWidget **out_window)
+{
+  GtkWidget *window = gtk_window_new ();
+  WmRecordingView *view = WM_RECORDING_VIEW (wm_recording_view_new ());
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  gtk_window_present (GTK_WINDOW (window));
+  *out_window = window;
+  return view;
+}
+
+gint64
+views_test_add_run (WmStore    *store,
+                    const char *model_name,
+                    const char *version,
+                    char      **class_names,
+                    double     *thresholds,
+                    gint64      window_frames,
+                    gint64      hop_frames,
+                    GError    **error)
+{
+  WmRun run = { 0 };
+
+  run.model_name = (char *) model_name;
+  run.model_version = (char *) version;
+  run.variant = (char *) "f32";
+  run.class_names = class_names;
+  run.thresholds = thresholds;
+  run.margin = 0.1;
+  run.window_frames = window_frames;
+  run.hop_frames = hop_frames;
+  run.state = WM_RUN_COMPLETE;
+  return wm_store_add_run (store, &run, error);
 }
