@@ -121,7 +121,10 @@ wm_cli_export (WmCli *cli,
                                "  audacity  one label track (.txt) per recording\n"
                                "  raven     one Raven selection table per recording\n"
                                "  labelstudio  time-series tasks: human and review labels as annotations,\n"
-                               "            model labels as predictions with score and model version\n"
+                               "            model labels as predictions with score and model version;\n"
+                               "            with --output FILE.json, beside it a CSV per recording (time in\n"
+                               "            seconds, a column per channel) and FILE-config.xml, the labelling\n"
+                               "            config that reads them\n"
                                "  edge-impulse  one data acquisition JSON file per recording and\n"
                                "            structured_labels.labels (gaps are “background”)\n"
                                "  dataset   train/, validation/ and test/ (split by recording), each with\n"
@@ -237,6 +240,7 @@ wm_cli_export (WmCli *cli,
       dataset.background_ratio = background_ratio;
       dataset.seed = (guint32) seed;
       dataset.review_negatives = !no_review_negatives;
+      dataset.model = model;
       if (!wm_export_dataset (store, &selection, &dataset, output, &summary, &error))
         return wm_cli_fail (cli, error);
       if (summary.n_windows == 0)
@@ -256,6 +260,13 @@ wm_cli_export (WmCli *cli,
     g_print (g_dngettext (GETTEXT_PACKAGE, "Exported %u label of %u recording(s) to %s\n",
                           "Exported %u labels of %u recording(s) to %s\n", summary.n_labels),
              summary.n_labels, summary.n_recordings, output);
+  if (format == WM_EXPORT_FORMAT_LABELSTUDIO && output != NULL)
+    {
+      g_autofree char *config = wm_export_labelstudio_config_path (output);
+      g_print (_("Label Studio: the tasks read a CSV per recording beside them; labelling config in %s\n"), config);
+    }
+  else if (format == WM_EXPORT_FORMAT_LABELSTUDIO)
+    g_printerr (_("The tasks name a CSV per recording as data.ts: give --output FILE.json to write them and the labelling config.\n"));
   return WM_CLI_EXIT_OK;
 }
 

@@ -18,72 +18,128 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <nettle/sha2.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "wm-export-private.h"
 
 #define BACKGROUND "background"
-#define CHUNK_BYTES (4 << 20)
+#define CHUNK_BYTES (1 << 20)
 
 static const char * const split_names[] = { "train", "validation", "test" };
 
 typedef struct {
-  guint         recording; /* index into the selected recordings */
   gint64        start;
-  gint32        klass;     /* index into the dataset's classes; 0 = background */
   const char   *source;    /* human, model, review, review-negative, background */
+  guint         recording; /* index into the selected recordings */
+  gint32        klass;     /* index into the dataset's classes; 0 = background */
   guint         split;
 } Window;
 
-/* A file written through a SHA-256 as it goes.  The caller fills buffers;
- * a thread of the file's own hashes and writes them, so that hashing and
- * writing overlap reading and converting samples (hashing is a third of the
- * work otherwise).  Nettle's SHA-256 uses the CPU's SHA instructions where
- * there are some: several times GLib's speed. */
-#define HASH_BUFFER_SIZE (1 << 20)
-#define HASH_N_BUFFERS   4
+/* Files written through a SHA-256 as they go.  The export fills buffers
+ * from a small pool shared by all its files; a full buffer goes to one
+ * hashing thread and, at the same time, the export's own thread writes it
+ * out, so that hashing overlaps reading, converting and writing rather
+ * than following them (hashing costs about as much as writing the bytes).
+ * A buffer comes back to the pool once it is written and hashed.  Nettle's
+ * SHA-256 uses the CPU's SHA instructions where there are some.  The pool
+ * is small and reused from file to file: fresh memory is expensive to touch
+ * the first time. */
+#define HASH_BUFFER_SIZE (256 << 10)
+#define HASH_N_BUFFERS   8
+
+typedef struct _HashedFile HashedFile;
 
 typedef struct {
-  gsize  len;
-  guint8 data[HASH_BUFFER_SIZE];
+  HashedFile *file; /* NULL ends the thread */
+  gboolean    sync; /* a marker: everything before it is hashed */
+  gsize       len;
+  guint8     *data;
 } HashBuffer;
 
 typedef struct {
+  GThread     *thread;
+  GAsyncQueue *todo;   /* to the thread, in order */
+  GAsyncQueue *free;   /* hashed buffers back */
+  GAsyncQueue *synced; /* markers back */
+  HashBuffer   buffers[HASH_N_BUFFERS];
+  HashBuffer   marker;
+} Hasher;
+
+struct _HashedFile
+{
+  Hasher            *hasher;
   WmAtomicFile      *file;
-  struct sha256_ctx  sha256;
+  FILE              *stream;
+  struct sha256_ctx  sha256; /* the thread's until hashed_file_sync */
   char              *name;
   char              *digest;
-  GThread           *thread;
-  GAsyncQueue       *full;    /* to the thread; a buffer of length 0 ends it */
-  GAsyncQueue       *empty;   /* back from the thread */
   HashBuffer        *current;
-} HashedFile;
+};
 
 static gpointer
-hashed_file_thread (gpointer data)
+hasher_thread (gpointer data)
 {
-  HashedFile *h = data;
-  FILE *out = wm_atomic_file_stream (h->file);
+  Hasher *hasher = data;
 
   for (;;)
     {
-      HashBuffer *b = g_async_queue_pop (h->full);
-      gsize len = b->len;
+      HashBuffer *b = g_async_queue_pop (hasher->todo);
 
-      if (len > 0)
-        {
-          sha256_update (&h->sha256, len, b->data);
-          fwrite (b->data, 1, len, out);
-        }
-      b->len = 0;
-      g_async_queue_push (h->empty, b);
-      if (len == 0)
+      if (b->file == NULL)
         return NULL;
+      if (b->sync)
+        {
+          g_async_queue_push (hasher->synced, b);
+          continue;
+        }
+      sha256_update (&b->file->sha256, b->len, b->data);
+      b->file = NULL;
+      b->len = 0;
+      g_async_queue_push (hasher->free, b);
     }
 }
 
+static Hasher *
+hasher_new (void)
+{
+  Hasher *hasher = g_new0 (Hasher, 1);
+
+  hasher->todo = g_async_queue_new ();
+  hasher->free = g_async_queue_new ();
+  hasher->synced = g_async_queue_new ();
+  for (guint i = 0; i < HASH_N_BUFFERS; i++)
+    {
+      /* Not zeroed: only the pages a small export uses get touched. */
+      hasher->buffers[i].data = g_malloc (HASH_BUFFER_SIZE);
+      g_async_queue_push (hasher->free, &hasher->buffers[i]);
+    }
+  hasher->thread = g_thread_new ("wm-export-hash", hasher_thread, hasher);
+  return hasher;
+}
+
+static void
+hasher_free (Hasher *hasher)
+{
+  HashBuffer end = { NULL, FALSE, 0, NULL };
+
+  if (hasher == NULL)
+    return;
+  g_async_queue_push (hasher->todo, &end);
+  g_thread_join (hasher->thread);
+  g_async_queue_unref (hasher->todo);
+  g_async_queue_unref (hasher->free);
+  g_async_queue_unref (hasher->synced);
+  for (guint i = 0; i < HASH_N_BUFFERS; i++)
+    g_free (hasher->buffers[i].data);
+  g_free (hasher);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Hasher, hasher_free)
+
 static HashedFile *
-hashed_file_new (const char  *dir,
+hashed_file_new (Hasher      *hasher,
+                 const char  *dir,
                  const char  *name,
                  GError     **error)
 {
@@ -94,16 +150,58 @@ hashed_file_new (const char  *dir,
   if (file == NULL)
     return NULL;
   h = g_new0 (HashedFile, 1);
+  h->hasher = hasher;
   h->file = file;
+  h->stream = wm_atomic_file_stream (file);
   sha256_init (&h->sha256);
   h->name = g_strdup (name);
-  h->full = g_async_queue_new ();
-  h->empty = g_async_queue_new_full (g_free);
-  for (guint i = 0; i < HASH_N_BUFFERS; i++)
-    g_async_queue_push (h->empty, g_new0 (HashBuffer, 1));
-  h->current = g_async_queue_pop (h->empty);
-  h->thread = g_thread_new ("wm-export-hash", hashed_file_thread, h);
   return h;
+}
+
+/* Hands the current buffer to the thread and writes it meanwhile. */
+static void
+hashed_file_submit (HashedFile *h)
+{
+  HashBuffer *b = g_steal_pointer (&h->current);
+  const guint8 *data;
+  gsize len;
+
+  if (b == NULL)
+    return;
+  if (b->len == 0)
+    {
+      b->file = NULL;
+      g_async_queue_push (h->hasher->free, b);
+      return;
+    }
+  data = b->data;
+  len = b->len;
+  g_async_queue_push (h->hasher->todo, b);
+  /* The thread reads the bytes as this one writes them, then empties the
+   * buffer and gives it back to the pool; this thread takes buffers from
+   * the pool only after its write. */
+  fwrite (data, 1, len, h->stream);
+}
+
+/* @len bytes at the end of @h, to fill now; NULL when more than a buffer. */
+static void *
+hashed_file_reserve (HashedFile *h,
+                     gsize       len)
+{
+  void *space;
+
+  if (len > HASH_BUFFER_SIZE)
+    return NULL;
+  if (h->current != NULL && h->current->len + len > HASH_BUFFER_SIZE)
+    hashed_file_submit (h);
+  if (h->current == NULL)
+    {
+      h->current = g_async_queue_pop (h->hasher->free);
+      h->current->file = h;
+    }
+  space = h->current->data + h->current->len;
+  h->current->len += len;
+  return space;
 }
 
 static void
@@ -115,34 +213,28 @@ hashed_file_write (HashedFile *h,
 
   while (len > 0)
     {
-      gsize n = MIN (len, HASH_BUFFER_SIZE - h->current->len);
+      gsize room = h->current != NULL ? HASH_BUFFER_SIZE - h->current->len : 0;
+      /* A full (or no) buffer: reserve takes a fresh one. */
+      gsize n = MIN (len, room > 0 ? room : HASH_BUFFER_SIZE);
 
-      memcpy (h->current->data + h->current->len, bytes, n);
-      h->current->len += n;
+      memcpy (hashed_file_reserve (h, n), bytes, n);
       bytes += n;
       len -= n;
-      if (h->current->len == HASH_BUFFER_SIZE)
-        {
-          g_async_queue_push (h->full, h->current);
-          h->current = g_async_queue_pop (h->empty);
-        }
     }
 }
 
-/* Hands over what is buffered, then an empty buffer that ends the thread. */
+/* Submits what is buffered and waits until all of @h is hashed. */
 static void
-hashed_file_finish_thread (HashedFile *h)
+hashed_file_sync (HashedFile *h)
 {
-  if (h->thread == NULL)
-    return;
-  if (h->current->len > 0)
-    {
-      g_async_queue_push (h->full, h->current);
-      h->current = g_async_queue_pop (h->empty);
-    }
-  g_async_queue_push (h->full, h->current);
-  h->current = NULL;
-  g_thread_join (g_steal_pointer (&h->thread));
+  HashBuffer *marker = &h->hasher->marker;
+
+  hashed_file_submit (h);
+  marker->file = h;
+  marker->sync = TRUE;
+  g_async_queue_push (h->hasher->todo, marker);
+  g_assert (g_async_queue_pop (h->hasher->synced) == marker);
+  marker->file = NULL;
 }
 
 static gboolean
@@ -151,7 +243,7 @@ hashed_file_commit (HashedFile  *h,
 {
   guint8 digest[SHA256_DIGEST_SIZE];
 
-  hashed_file_finish_thread (h);
+  hashed_file_sync (h);
   sha256_digest (&h->sha256, sizeof digest, digest);
   h->digest = g_new (char, 2 * SHA256_DIGEST_SIZE + 1);
   for (guint i = 0; i < SHA256_DIGEST_SIZE; i++)
@@ -164,17 +256,46 @@ hashed_file_free (HashedFile *h)
 {
   if (h == NULL)
     return;
-  hashed_file_finish_thread (h);
   if (h->file != NULL)
-    wm_atomic_file_abort (h->file);
-  g_async_queue_unref (h->full);
-  g_async_queue_unref (h->empty);
+    {
+      /* The thread may still hash buffers of @h. */
+      hashed_file_sync (h);
+      wm_atomic_file_abort (h->file);
+    }
   g_free (h->name);
   g_free (h->digest);
   g_free (h);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HashedFile, hashed_file_free)
+
+/* int16 samples as float32 in [-1, 1): eight at a time through GCC's
+ * vector extension, which compiles to SIMD where the plain loop would
+ * stay scalar at -O2.  Scaling by a power of two is exact either way. */
+static void
+int16_to_float (const gint16 *in,
+                float        *out,
+                gsize         n)
+{
+  gsize k = 0;
+
+#if defined(__GNUC__) && !defined(__STRICT_ANSI__)
+  typedef gint16 Int16x8 __attribute__ ((vector_size (16)));
+  typedef float Float32x8 __attribute__ ((vector_size (32)));
+
+  for (; k + 8 <= n; k += 8)
+    {
+      Int16x8 s;
+      Float32x8 f;
+
+      memcpy (&s, in + k, sizeof s);
+      f = __builtin_convertvector (s, Float32x8) * (1.0f / 32768.0f);
+      memcpy (out + k, &f, sizeof f);
+    }
+#endif
+  for (; k < n; k++)
+    out[k] = in[k] * (1.0f / 32768.0f);
+}
 
 /* NumPy's .npy format, version 1.0: magic, version, little-endian header
  * length, then a Python dict literal padded with spaces to a multiple of 64
@@ -353,6 +474,161 @@ add_string_array (JsonBuilder *b,
   json_builder_end_array (b);
 }
 
+/* @value in decimal at @p; returns the end.  The index has a row per
+ * window: printf's set-up per number cost more than the rest of the row. */
+static char *
+append_int64 (char   *p,
+              gint64  value)
+{
+  char digits[20];
+  guint64 v = value < 0 ? -(guint64) value : (guint64) value;
+  guint n = 0;
+
+  if (value < 0)
+    *p++ = '-';
+  do
+    digits[n++] = (char) ('0' + v % 10);
+  while ((v /= 10) > 0);
+  while (n > 0)
+    *p++ = digits[--n];
+  return p;
+}
+
+/* A dataset reads every sample block once.  Through the project's page
+ * cache (16 MiB) the scan would only push out pages worth keeping and, in a
+ * fresh process, fill that much new memory, whose first touch costs about
+ * as much as the reads.  So the scan runs with a small cache, and the
+ * project's setting comes back when the export ends. */
+typedef struct {
+  WmStore *store;
+  gint64   previous; /* PRAGMA cache_size before the scan */
+} ScanCache;
+
+static ScanCache
+scan_cache_begin (WmStore *store)
+{
+  sqlite3 *db = wm_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  ScanCache cache = { NULL, 0 };
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA cache_size", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    cache.previous = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (cache.previous != 0 && sqlite3_exec (db, "PRAGMA cache_size = -1024", NULL, NULL, NULL) == SQLITE_OK)
+    cache.store = store;
+  return cache;
+}
+
+static void
+scan_cache_end (ScanCache *cache)
+{
+  g_autofree char *sql = NULL;
+
+  if (cache->store == NULL)
+    return;
+  sql = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT, cache->previous);
+  sqlite3_exec (wm_store_get_db (cache->store), sql, NULL, NULL, NULL);
+  cache->store = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ScanCache, scan_cache_end)
+
+/* A model named as the CLI names it, NAME[@VERSION] (autolabel's labels
+ * carry "name@version" as their model version). */
+static WmStoredModel *
+find_model (WmStore     *store,
+            const char  *spec,
+            GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (spec, "@", 2);
+
+  return wm_store_find_model (store, parts[0], parts[1], NULL, error);
+}
+
+static void
+add_context_string (JsonBuilder *b,
+                    JsonObject  *metadata,
+                    const char  *member)
+{
+  const char *value = metadata != NULL ? json_object_get_string_member_with_default (metadata, member, NULL) : NULL;
+
+  json_builder_set_member_name (b, member);
+  if (value != NULL && *value != '\0')
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* The file keeps them comma-separated; a list here. */
+static void
+add_device_types (JsonBuilder *b,
+                  JsonObject  *metadata)
+{
+  const char *device_types = metadata != NULL ? json_object_get_string_member_with_default (metadata, "device_types", NULL) : NULL;
+
+  json_builder_set_member_name (b, "device_types");
+  json_builder_begin_array (b);
+  if (device_types != NULL)
+    {
+      g_auto(GStrv) types = g_strsplit (device_types, ",", -1);
+      for (char **t = types; *t != NULL; t++)
+        if (*g_strstrip (*t) != '\0')
+          json_builder_add_string_value (b, *t);
+    }
+  json_builder_end_array (b);
+}
+
+/* What the model file says of the data it was made for (its data context:
+ * use case, device types, dataset hash), as the project keeps it, and what
+ * the model is to this dataset: its front-end shaped the windows, its
+ * labels are in it, or both.  A label's model that the project no longer
+ * has is named with in_project false. */
+static void
+add_model_context (JsonBuilder         *b,
+                   const WmStoredModel *m,
+                   const char          *label_version,
+                   gboolean             front_end,
+                   gboolean             labels)
+{
+  g_autoptr(JsonNode) node = m != NULL ? json_from_string (m->metadata, NULL) : NULL;
+  JsonObject *metadata = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  g_auto(GStrv) spec = g_strsplit (label_version != NULL ? label_version : "", "@", 2);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, m != NULL ? m->name : spec[0]);
+  json_builder_set_member_name (b, "version");
+  if (m != NULL || spec[1] != NULL)
+    json_builder_add_string_value (b, m != NULL ? m->version : spec[1]);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "in_project");
+  json_builder_add_boolean_value (b, m != NULL);
+  json_builder_set_member_name (b, "variant");
+  if (m != NULL)
+    json_builder_add_string_value (b, m->variant);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "sha256");
+  if (m != NULL)
+    json_builder_add_string_value (b, m->sha256);
+  else
+    json_builder_add_null_value (b);
+  add_context_string (b, metadata, "use_case");
+  add_device_types (b, metadata);
+  add_context_string (b, metadata, "dataset_hash");
+  add_context_string (b, metadata, "created_at");
+  json_builder_set_member_name (b, "roles");
+  json_builder_begin_array (b);
+  if (front_end)
+    json_builder_add_string_value (b, "front-end");
+  if (labels)
+    json_builder_add_string_value (b, "labels");
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
 gboolean
 wm_export_dataset (WmStore                 *store,
                    const WmExportSelection *selection,
@@ -366,12 +642,16 @@ wm_export_dataset (WmStore                 *store,
   g_autoptr(GArray) windows = g_array_new (FALSE, FALSE, sizeof (Window));
   g_autoptr(GPtrArray) review_items = NULL;
   g_autoptr(GHashTable) model_versions = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(WmStoredModel) front_end = NULL;
   g_autoptr(GRand) rand = NULL;
+  g_autoptr(Hasher) hasher = NULL;
+  g_auto(ScanCache) scan_cache = { NULL, 0 };
   g_autoptr(HashedFile) index = NULL;
   g_autoptr(GHashTable) digests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(WmAtomicFile) manifest = NULL;
   g_autofree guint *splits = NULL;
   g_autofree float *block = NULL;
+  float *x_row;
   g_autofree void *raw = NULL;
   g_autofree char *shape = NULL;
   g_autofree char *manifest_path = NULL;
@@ -403,6 +683,8 @@ wm_export_dataset (WmStore                 *store,
       g_set_error (error, WM_EXPORT_ERROR, WM_EXPORT_ERROR_INVALID, _("a dataset needs a window of at least one frame"));
       return FALSE;
     }
+  if (options->model != NULL && (front_end = find_model (store, options->model, error)) == NULL)
+    return FALSE;
   selected = wm_export_collect (store, selection, &summary.n_labels, error);
   if (selected == NULL)
     return FALSE;
@@ -463,7 +745,7 @@ wm_export_dataset (WmStore                 *store,
           const WmLabel *l = rl->labels->pdata[j];
           gint32 k = class_index (classes, l->class_name);
           gint64 length = l->end_frame - l->start_frame;
-          Window w = { i, 0, k, wm_label_source_to_string (l->source), splits[i] };
+          Window w = { 0, wm_label_source_to_string (l->source), i, k, splits[i] };
 
           if (l->source == WM_LABEL_SOURCE_MODEL && l->model_version != NULL)
             g_hash_table_add (model_versions, l->model_version);
@@ -485,7 +767,7 @@ wm_export_dataset (WmStore                 *store,
       for (guint j = 0; options->review_negatives && j < review_items->len; j++)
         {
           const WmReviewItem *item = review_items->pdata[j];
-          Window w = { i, 0, 0, "review-negative", splits[i] };
+          Window w = { 0, "review-negative", i, 0, splits[i] };
 
           if (item->recording_id != r->id || item->state != WM_REVIEW_REJECTED)
             continue;
@@ -505,7 +787,7 @@ wm_export_dataset (WmStore                 *store,
         draw_background (free, window, (guint) (options->background_ratio * positives_here + 0.5), rand, starts);
         for (guint j = 0; j < starts->len; j++)
           {
-            Window w = { i, g_array_index (starts, gint64, j), 0, BACKGROUND, splits[i] };
+            Window w = { g_array_index (starts, gint64, j), BACKGROUND, i, 0, splits[i] };
             g_array_append_val (windows, w);
           }
       }
@@ -524,7 +806,8 @@ wm_export_dataset (WmStore                 *store,
       g_set_error (error, WM_EXPORT_ERROR, WM_EXPORT_ERROR_IO, "%s: %s", output, g_strerror (errno));
       return FALSE;
     }
-  if ((index = hashed_file_new (output, "index.csv", error)) == NULL)
+  hasher = hasher_new ();
+  if ((index = hashed_file_new (hasher, output, "index.csv", error)) == NULL)
     return FALSE;
   {
     static const char index_header[] = "split,row,recording,recording_id,start_frame,class,source\n";
@@ -534,6 +817,7 @@ wm_export_dataset (WmStore                 *store,
   /* Windows come sorted by split, recording and start: read a long run of
    * frames once and cut the windows out of it, rather than a query per
    * window. */
+  scan_cache = scan_cache_begin (store);
   chunk_frames = MAX (window, (gint64) (CHUNK_BYTES / (channels * sizeof (float))));
   block = g_new (float, window * channels);
   raw = g_malloc (chunk_frames * channels * sizeof (float));
@@ -550,8 +834,8 @@ wm_export_dataset (WmStore                 *store,
           g_set_error (error, WM_EXPORT_ERROR, WM_EXPORT_ERROR_IO, "%s: %s", split_dir, g_strerror (errno));
           return FALSE;
         }
-      if ((x = hashed_file_new (output, x_name, error)) == NULL ||
-          (y = hashed_file_new (output, y_name, error)) == NULL)
+      if ((x = hashed_file_new (hasher, output, x_name, error)) == NULL ||
+          (y = hashed_file_new (hasher, output, y_name, error)) == NULL)
         return FALSE;
       g_free (shape);
       shape = g_strdup_printf ("(%u, %" PRId64 ", %u)", split_counts[split], window, channels);
@@ -568,8 +852,8 @@ wm_export_dataset (WmStore                 *store,
           gint32 klass = GINT32_TO_LE (w->klass);
           gsize n = window * channels;
           gsize offset;
-          char row[512];
-          int row_len;
+          char row[64];
+          char *end;
 
           g_assert (w->split == split);
           if (w->recording != chunk_recording || w->start < chunk_first ||
@@ -582,27 +866,40 @@ wm_export_dataset (WmStore                 *store,
                 return FALSE;
             }
           offset = (gsize) (w->start - chunk_first) * channels;
+          /* Straight into the file's buffer, unless a window is larger. */
+          x_row = hashed_file_reserve (x, n * sizeof (float));
+          if (x_row == NULL)
+            x_row = block;
           if (r->sample_format == WM_SAMPLE_FORMAT_INT16)
-            for (gsize k = 0; k < n; k++)
-              block[k] = ((const gint16 *) raw)[offset + k] * (1.0f / 32768.0f);
+            int16_to_float ((const gint16 *) raw + offset, x_row, n);
           else
-            memcpy (block, (const float *) raw + offset, n * sizeof (float));
+            memcpy (x_row, (const float *) raw + offset, n * sizeof (float));
 #if G_BYTE_ORDER == G_BIG_ENDIAN
           for (gsize k = 0; k < n; k++)
             {
               guint32 bits;
-              memcpy (&bits, &block[k], sizeof bits);
+              memcpy (&bits, &x_row[k], sizeof bits);
               bits = GUINT32_SWAP_LE_BE (bits);
-              memcpy (&block[k], &bits, sizeof bits);
+              memcpy (&x_row[k], &bits, sizeof bits);
             }
 #endif
-          hashed_file_write (x, block, n * sizeof (float));
+          if (x_row == block)
+            hashed_file_write (x, block, n * sizeof (float));
           hashed_file_write (y, &klass, sizeof klass);
-          row_len = g_snprintf (row, sizeof row, "%s,%u,", split_names[split], row_in_split);
-          hashed_file_write (index, row, row_len);
+          end = row + strlen (split_names[split]);
+          memcpy (row, split_names[split], end - row);
+          *end++ = ',';
+          end = append_int64 (end, row_in_split);
+          *end++ = ',';
+          hashed_file_write (index, row, end - row);
           hashed_file_write (index, name, strlen (name));
-          row_len = g_snprintf (row, sizeof row, ",%" PRId64 ",%" PRId64 ",", r->id, w->start);
-          hashed_file_write (index, row, row_len);
+          end = row;
+          *end++ = ',';
+          end = append_int64 (end, r->id);
+          *end++ = ',';
+          end = append_int64 (end, w->start);
+          *end++ = ',';
+          hashed_file_write (index, row, end - row);
           hashed_file_write (index, classes->pdata[w->klass], strlen (classes->pdata[w->klass]));
           hashed_file_write (index, ",", 1);
           hashed_file_write (index, w->source, strlen (w->source));
@@ -705,6 +1002,41 @@ wm_export_dataset (WmStore                 *store,
       json_builder_add_string_value (b, r->device_id);
       json_builder_end_object (b);
     }
+  json_builder_end_array (b);
+  /* The use case and devices the dataset is for: the front-end model's. */
+  {
+    g_autoptr(JsonNode) node = front_end != NULL ? json_from_string (front_end->metadata, NULL) : NULL;
+    JsonObject *metadata = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+    add_context_string (b, metadata, "use_case");
+    add_device_types (b, metadata);
+  }
+  json_builder_set_member_name (b, "models");
+  json_builder_begin_array (b);
+  {
+    g_autoptr(GList) versions = g_list_sort (g_hash_table_get_keys (model_versions), (GCompareFunc) g_strcmp0);
+    g_autoptr(GPtrArray) label_models = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_stored_model_free);
+    gboolean front_end_has_labels = FALSE;
+
+    for (GList *v = versions; v != NULL; v = v->next)
+      {
+        WmStoredModel *m = find_model (store, v->data, NULL);
+
+        if (m != NULL && front_end != NULL && m->id == front_end->id)
+          front_end_has_labels = TRUE;
+        g_ptr_array_add (label_models, m);
+      }
+    if (front_end != NULL)
+      add_model_context (b, front_end, NULL, TRUE, front_end_has_labels);
+    for (GList *v = versions; v != NULL; v = v->next)
+      {
+        WmStoredModel *m = g_ptr_array_steal_index (label_models, 0);
+
+        if (m == NULL || front_end == NULL || m->id != front_end->id)
+          add_model_context (b, m, v->data, FALSE, TRUE);
+        g_clear_pointer (&m, wm_stored_model_free);
+      }
+  }
   json_builder_end_array (b);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "model_versions");

@@ -4,8 +4,12 @@
  *
  * Label Studio: one time-series task per recording; human and review labels
  * are the task's annotation, model labels its predictions (one per model
- * version, with the label confidences as scores).  Times are seconds, the
- * time column of the TimeSeries tag the config names.
+ * version, with the label confidences as scores).  Beside the tasks, a CSV
+ * per recording that the task's data.ts names (a "time" column in seconds,
+ * then a column per channel) and the labelling config: a TimeSeries tag
+ * reading those CSVs by URL with a Channel per column, and a
+ * TimeSeriesLabels tag with the classes in their colours.  Region times are
+ * seconds, values of that time column.
  *
  * Edge Impulse: the data acquisition format (unsigned: alg "none") with the
  * recording's samples, and structured_labels.labels, whose segments cover
@@ -28,6 +32,7 @@
 
 #define LABELSTUDIO_FROM_NAME "label"
 #define LABELSTUDIO_TO_NAME   "ts"
+#define LABELSTUDIO_TIME      "time"
 #define EDGE_IMPULSE_BACKGROUND "background"
 
 /* ---- label studio -------------------------------------------------------- */
@@ -72,12 +77,12 @@ add_result (JsonBuilder       *b,
 
 static void
 add_task (JsonBuilder     *b,
-          RecordingLabels *rl)
+          RecordingLabels *rl,
+          const char      *csv)
 {
   const WmRecording *r = rl->recording;
   g_autoptr(GHashTable) versions = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
-  g_autofree char *csv = g_strconcat (r->name, ".csv", NULL);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "data");
@@ -148,18 +153,273 @@ add_task (JsonBuilder     *b,
   json_builder_end_object (b);
 }
 
-void
-wm_export_write_labelstudio (FILE      *out,
-                             GPtrArray *selected)
+/* The channel columns of the tasks' CSVs, which the config's Channel tags
+ * name: every selected recording's channels, by name, in order of first
+ * appearance. */
+typedef struct {
+  GPtrArray  *names;   /* of char *: the columns after "time" */
+  GPtrArray  *units;   /* of const char *, the first recording's unit of each */
+  GHashTable *index;   /* name -> column + 1 */
+  GPtrArray  *layouts; /* per recording: guint[n_channels], each channel's column */
+} SeriesColumns;
+
+static void
+series_columns_clear (SeriesColumns *columns)
 {
+  g_clear_pointer (&columns->names, g_ptr_array_unref);
+  g_clear_pointer (&columns->units, g_ptr_array_unref);
+  g_clear_pointer (&columns->index, g_hash_table_unref);
+  g_clear_pointer (&columns->layouts, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SeriesColumns, series_columns_clear)
+
+/* A channel's name as a column: no separator, quote or line break (which
+ * the CSV would have to quote and the config to match quoted), never empty,
+ * never "time", and unique in its recording. */
+static char *
+column_name (const char *channel_name,
+             guint       channel,
+             GHashTable *taken)
+{
+  g_autofree char *base = NULL;
+  char *name;
+
+  base = channel_name != NULL && *channel_name != '\0' ? g_strdup (channel_name) : g_strdup_printf ("ch%u", channel + 1);
+  g_strdelimit (base, ",\"\r\n", '_');
+  name = g_strdup (base);
+  for (guint k = 2; g_str_equal (name, LABELSTUDIO_TIME) || g_hash_table_contains (taken, name); k++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s_%u", base, k);
+    }
+  g_hash_table_add (taken, name);
+  return name;
+}
+
+static void
+series_columns_init (SeriesColumns *columns,
+                     GPtrArray     *selected)
+{
+  columns->names = g_ptr_array_new_with_free_func (g_free);
+  columns->units = g_ptr_array_new ();
+  columns->index = g_hash_table_new (g_str_hash, g_str_equal);
+  columns->layouts = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < selected->len; i++)
+    {
+      const WmRecording *r = ((RecordingLabels *) selected->pdata[i])->recording;
+      g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      guint *layout = g_new (guint, MAX (r->n_channels, 1));
+
+      for (guint c = 0; c < r->n_channels; c++)
+        {
+          const char *name = column_name (r->channel_names != NULL ? r->channel_names[c] : NULL, c, taken);
+          guint column = GPOINTER_TO_UINT (g_hash_table_lookup (columns->index, name));
+
+          if (column == 0)
+            {
+              g_ptr_array_add (columns->names, g_strdup (name));
+              g_ptr_array_add (columns->units, r->channel_units != NULL ? r->channel_units[c] : NULL);
+              column = columns->names->len;
+              g_hash_table_insert (columns->index, columns->names->pdata[column - 1], GUINT_TO_POINTER (column));
+            }
+          layout[c] = column - 1;
+        }
+      g_ptr_array_add (columns->layouts, layout);
+    }
+}
+
+/* The recording's samples under the columns: a cell stays empty where the
+ * recording has no such channel. */
+static gboolean
+write_series_csv (FILE                *out,
+                  WmStore             *store,
+                  const WmRecording   *r,
+                  const SeriesColumns *columns,
+                  const guint         *layout,
+                  GError             **error)
+{
+  const gsize chunk = 16384;
+  g_autofree void *frames = NULL;
+  g_autofree int *channel_of = g_new (int, MAX (columns->names->len, 1));
+  gboolean int16 = r->sample_format == WM_SAMPLE_FORMAT_INT16;
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  fputs (LABELSTUDIO_TIME, out);
+  for (guint j = 0; j < columns->names->len; j++)
+    {
+      fputc (',', out);
+      fputs (columns->names->pdata[j], out);
+      channel_of[j] = -1;
+    }
+  fputc ('\n', out);
+  for (guint c = 0; c < r->n_channels; c++)
+    channel_of[layout[c]] = (int) c;
+
+  frames = g_malloc (chunk * MAX (r->n_channels, 1) * (int16 ? sizeof (gint16) : sizeof (float)));
+  for (gint64 first = 0; first < r->n_frames; first += chunk)
+    {
+      gsize n = (gsize) MIN ((gint64) chunk, r->n_frames - first);
+
+      if (!wm_store_read_frames_raw (store, r->id, first, n, frames, error))
+        return FALSE;
+      for (gsize i = 0; i < n; i++)
+        {
+          /* The same division as the regions' start and end. */
+          g_autofree char *time = wm_export_format_double ((first + (gint64) i) / r->sample_rate);
+
+          fputs (time, out);
+          for (guint j = 0; j < columns->names->len; j++)
+            {
+              gsize k;
+
+              fputc (',', out);
+              if (channel_of[j] < 0)
+                continue;
+              k = i * r->n_channels + (guint) channel_of[j];
+              if (int16)
+                fprintf (out, "%d", ((const gint16 *) frames)[k]);
+              else if (isfinite (((const float *) frames)[k]))
+                fputs (g_ascii_formatd (number, sizeof number, "%.9g", ((const float *) frames)[k]), out);
+            }
+          fputc ('\n', out);
+        }
+    }
+  return TRUE;
+}
+
+static void
+append_attribute (GString    *xml,
+                  const char *name,
+                  const char *value)
+{
+  g_autofree char *escaped = g_markup_escape_text (value, -1);
+
+  g_string_append_printf (xml, " %s=\"%s\"", name, escaped);
+}
+
+/* The labelling config: the classes of the selection (the project's, or
+ * those --class names) and a Channel per column. */
+static char *
+labelstudio_config (GPtrArray               *classes,
+                    const WmExportSelection *selection,
+                    const SeriesColumns     *columns)
+{
+  GString *xml = g_string_new ("<View>\n  <TimeSeriesLabels");
+
+  append_attribute (xml, "name", LABELSTUDIO_FROM_NAME);
+  append_attribute (xml, "toName", LABELSTUDIO_TO_NAME);
+  g_string_append (xml, ">\n");
+  for (guint i = 0; i < classes->len; i++)
+    {
+      const WmClass *c = classes->pdata[i];
+
+      if (selection->classes != NULL && !g_strv_contains ((const char * const *) selection->classes, c->name))
+        continue;
+      g_string_append (xml, "    <Label");
+      append_attribute (xml, "value", c->name);
+      if (c->color != NULL && *c->color != '\0')
+        append_attribute (xml, "background", c->color);
+      g_string_append (xml, "/>\n");
+    }
+  g_string_append (xml, "  </TimeSeriesLabels>\n  <TimeSeries");
+  append_attribute (xml, "name", LABELSTUDIO_TO_NAME);
+  append_attribute (xml, "value", "$" LABELSTUDIO_TO_NAME);
+  append_attribute (xml, "valueType", "url");
+  append_attribute (xml, "timeColumn", LABELSTUDIO_TIME);
+  append_attribute (xml, "sep", ",");
+  g_string_append (xml, ">\n");
+  for (guint j = 0; j < columns->names->len; j++)
+    {
+      const char *unit = columns->units->pdata[j];
+
+      g_string_append (xml, "    <Channel");
+      append_attribute (xml, "column", columns->names->pdata[j]);
+      if (unit != NULL && *unit != '\0')
+        append_attribute (xml, "units", unit);
+      g_string_append (xml, "/>\n");
+    }
+  g_string_append (xml, "  </TimeSeries>\n</View>\n");
+  return g_string_free (xml, FALSE);
+}
+
+char *
+wm_export_labelstudio_config_path (const char *tasks_path)
+{
+  g_autofree char *stem = NULL;
+
+  g_return_val_if_fail (tasks_path != NULL, NULL);
+
+  stem = g_str_has_suffix (tasks_path, ".json") ? g_strndup (tasks_path, strlen (tasks_path) - strlen (".json"))
+                                                : g_strdup (tasks_path);
+  return g_strconcat (stem, "-config.xml", NULL);
+}
+
+gboolean
+wm_export_write_labelstudio (WmStore                 *store,
+                             GPtrArray               *selected,
+                             const WmExportSelection *selection,
+                             FILE                    *out,
+                             const char              *output,
+                             WmExportSummary         *summary,
+                             GError                 **error)
+{
+  g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) csv_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) classes = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
+  g_auto(SeriesColumns) columns = { NULL, NULL, NULL, NULL };
+  g_autofree char *dir = output != NULL ? g_path_get_dirname (output) : NULL;
+  g_autofree char *config_path = output != NULL ? wm_export_labelstudio_config_path (output) : NULL;
   g_autofree char *text = NULL;
+
+  series_columns_init (&columns, selected);
+  /* The CSVs sit beside the tasks file and its config, under other names. */
+  if (output != NULL)
+    {
+      g_hash_table_add (used, g_path_get_basename (output));
+      g_hash_table_add (used, g_path_get_basename (config_path));
+    }
+  for (guint i = 0; i < selected->len; i++)
+    {
+      RecordingLabels *rl = selected->pdata[i];
+      char *name = wm_export_file_name_for (rl->recording, used, ".csv");
+
+      g_ptr_array_add (csv_names, name);
+      if (output != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          g_autoptr(WmAtomicFile) file = wm_atomic_file_new (path, error);
+
+          if (file == NULL ||
+              !write_series_csv (wm_atomic_file_stream (file), store, rl->recording, &columns,
+                                 columns.layouts->pdata[i], error) ||
+              !wm_atomic_file_commit (g_steal_pointer (&file), error))
+            return FALSE;
+          summary->n_files++;
+        }
+    }
+  if (output != NULL)
+    {
+      g_autoptr(WmAtomicFile) file = NULL;
+      g_autofree char *config = NULL;
+
+      if ((classes = wm_store_list_classes (store, error)) == NULL)
+        return FALSE;
+      config = labelstudio_config (classes, selection, &columns);
+      if ((file = wm_atomic_file_new (config_path, error)) == NULL)
+        return FALSE;
+      fputs (config, wm_atomic_file_stream (file));
+      if (!wm_atomic_file_commit (g_steal_pointer (&file), error))
+        return FALSE;
+      summary->n_files++;
+    }
 
   json_builder_begin_array (b);
   for (guint i = 0; i < selected->len; i++)
-    add_task (b, selected->pdata[i]);
+    add_task (b, selected->pdata[i], csv_names->pdata[i]);
   json_builder_end_array (b);
   root = json_builder_get_root (b);
   json_generator_set_pretty (generator, TRUE);
@@ -167,6 +427,7 @@ wm_export_write_labelstudio (FILE      *out,
   text = json_generator_to_data (generator, NULL);
   fputs (text, out);
   fputc ('\n', out);
+  return TRUE;
 }
 
 /* ---- edge impulse -------------------------------------------------------- */

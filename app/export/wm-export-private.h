@@ -33,9 +33,17 @@ GPtrArray *wm_export_collect               (WmStore                 *store,
 /* The shortest decimal, "C" locale, that reads back as the same double. */
 char *wm_export_format_double (double value);
 
-/* Label Studio tasks (a JSON array), one per recording of @selected. */
-void     wm_export_write_labelstudio  (FILE             *out,
-                                       GPtrArray        *selected);
+/* Label Studio tasks (a JSON array), one per recording of @selected, to
+ * @out; with @output, the path of the tasks file, also beside it a CSV per
+ * recording (what each task's data.ts names) and the labelling config
+ * (wm_export_labelstudio_config_path). */
+gboolean wm_export_write_labelstudio  (WmStore                 *store,
+                                       GPtrArray               *selected,
+                                       const WmExportSelection *selection,
+                                       FILE                    *out,
+                                       const char              *output,
+                                       WmExportSummary         *summary,
+                                       GError                 **error);
 /* The directory @output: per recording, a data acquisition JSON file, and
  * structured_labels.labels for all of them. */
 gboolean wm_export_write_edge_impulse (WmStore          *store,

@@ -541,14 +541,17 @@ wm_export_labels (WmStore                 *store,
       if (format == WM_EXPORT_FORMAT_CSV)
         write_csv (out, selected);
       else if (format == WM_EXPORT_FORMAT_LABELSTUDIO)
-        wm_export_write_labelstudio (out, selected);
+        {
+          if (!wm_export_write_labelstudio (store, selected, selection, out, output, &summary, error))
+            return FALSE;
+        }
       else if (!write_json (out, store, selected, error))
         return FALSE;
       if (file != NULL)
         {
           if (!wm_atomic_file_commit (g_steal_pointer (&file), error))
             return FALSE;
-          summary.n_files = 1;
+          summary.n_files++;
         }
       else
         fflush (out);

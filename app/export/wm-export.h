@@ -57,7 +57,9 @@ typedef struct {
 } WmExportSummary;
 
 /* Exports the selection of @store to @output: a file for csv, json and
- * labelstudio (or standard output when @output is NULL); for audacity and
+ * labelstudio (or standard output when @output is NULL; a labelstudio file
+ * has beside it a CSV per recording, which its tasks name as data.ts, and
+ * the labelling config, wm_export_labelstudio_config_path()); for audacity and
  * raven, one file per recording in the directory @output (created when
  * missing), or the single file @output when it ends in ".txt" and one
  * recording is selected; for edge-impulse, the directory @output with one
@@ -69,6 +71,10 @@ gboolean     wm_export_labels             (WmStore                 *store,
                                            WmExportSummary         *out_summary,
                                            GError                 **error);
 
+/* Where a Label Studio export of the tasks file @tasks_path puts the
+ * labelling config: "tasks.json" → "tasks-config.xml". */
+char        *wm_export_labelstudio_config_path (const char *tasks_path);
+
 typedef struct {
   gint64   window_frames;    /* frames per window, > 0 */
   gint64   hop_frames;       /* step of windows inside a long label; 0 = window */
@@ -76,14 +82,20 @@ typedef struct {
   guint32  seed;             /* the split and the background draw */
   double   split[3];         /* fractions of recordings: train, validation, test */
   gboolean review_negatives; /* rejected review items as background windows */
+  const char *model;         /* NAME[@VERSION] of the project's model whose front-end the
+                              * windows are for: its data context goes into the manifest;
+                              * NULL for none */
 } WmDatasetOptions;
 
 /* Writes the windows of the selection to the directory @output: train/,
  * validation/ and test/ each with X.npy (float32 [N, window, channels]) and
  * y.npy (int32 class index, 0 = background); index.csv (a row per window:
  * split, row, recording, start frame, class, source); and manifest.json
- * (with the SHA-256 of the others).  All selected recordings must share
- * channel count and sample rate. */
+ * (with the SHA-256 of the others, and a data context naming the
+ * recordings and the models involved: @options->model and the models whose
+ * labels are in the dataset, with the use case, device types and dataset
+ * hash their files carry).  All selected recordings must share channel
+ * count and sample rate. */
 gboolean     wm_export_dataset            (WmStore                 *store,
                                            const WmExportSelection *selection,
                                            const WmDatasetOptions  *options,

@@ -114,14 +114,14 @@ def run(tmp):
     manifest = json.load(open(os.path.join(ds, "manifest.json")))
     state = os.path.join(tmp, "m.pt")
     model = os.path.join(tmp, "m.wmm")
-    # X holds int16 samples / 32768: the manifest gives the LSB for --in-scale.
-    lsb = repr(manifest["x"]["int16_lsb"])
-    tool("wmm-train", ds, "--frontend", "sensor", "--rate", str(RATE), "--in-scale", lsb, "--hidden", "32",
+    # X holds int16 samples / 32768: both tools take that LSB from the
+    # manifest by default (no --in-scale), as the device's samples need.
+    tool("wmm-train", ds, "--frontend", "sensor", "--rate", str(RATE), "--hidden", "32",
          "--epochs", "30", "-o", state)
     tool("wmm-convert", "--from-pytorch", state, "--frontend", "sensor", "--rate", str(RATE),
          "--channels", str(CHANNELS), "--window", str(WINDOW), "--hop", "8",
          "--classes", ",".join(manifest["classes"]), "--name", "gestures", "--model-version", "1",
-         "--calibration", os.path.join(ds, "train", "X.npy"), "--in-scale", lsb, "--variant", "int8", "-o", model)
+         "--calibration", os.path.join(ds, "train", "X.npy"), "--variant", "int8", "-o", model)
     cli("-p", project, "model", "import", model)
     cli("-p", project, "autolabel", "imu4", "--threshold", "0.8", "--class", "shake", "--class", "circle")
 

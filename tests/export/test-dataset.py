@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import wave
+import xml.etree.ElementTree as ET
 
 import numpy as np
 
@@ -175,6 +176,34 @@ def run(tmp):
     check("--model gives the model's window and hop", model_manifest["window"] == 16 and model_manifest["hop"] == 8
           and np.load(os.path.join(by_model, "train", "X.npy")).shape[1:] == (16, CHANNELS), model_manifest["window"])
 
+    # The data context names the model the windows are for and the models whose labels are in.
+    shown = json.loads(cli("-p", project, "model", "show", "sensor-h16", "--json"))
+    device_types = [t for t in shown["device_types"].split(",") if t]
+    context = model_manifest["data_context"]
+    models = context["models"]
+    check("--model: the manifest's data context has the model's use case and device types",
+          context["use_case"] == shown["use_case"] and shown["use_case"]
+          and context["device_types"] == device_types and len(device_types) >= 1, context)
+    check("--model: the model's name, version, file hash and data context, as the front-end",
+          len(models) == 1 and models[0]["name"] == "sensor-h16" and models[0]["version"] == shown["version"]
+          and models[0]["sha256"] == sha256(GOLDEN_MODEL) and models[0]["in_project"]
+          and models[0]["use_case"] == shown["use_case"] and models[0]["device_types"] == device_types
+          and models[0]["dataset_hash"] == (shown["dataset_hash"] or None)
+          and models[0]["roles"] == ["front-end"], models)
+    check("without --model and model labels, no model in the data context",
+          manifest["data_context"]["use_case"] is None and manifest["data_context"]["models"] == []
+          and manifest["data_context"]["device_types"] == [], manifest["data_context"])
+    with_model_labels = os.path.join(tmp, "ds-model-labels")
+    cli("-p", project, "export", "--format", "dataset", "--output", with_model_labels, "--window", "64",
+        "--background-ratio", "0")
+    labels_manifest = json.load(open(os.path.join(with_model_labels, "manifest.json")))
+    models = labels_manifest["data_context"]["models"]
+    check("model labels in the dataset: their model's data context, as a source of labels",
+          labels_manifest["model_versions"] == ["sensor-h16@" + shown["version"]] and len(models) == 1
+          and models[0]["name"] == "sensor-h16" and models[0]["roles"] == ["labels"]
+          and models[0]["use_case"] == shown["use_case"] and models[0]["sha256"] == sha256(GOLDEN_MODEL)
+          and labels_manifest["data_context"]["use_case"] is None, labels_manifest["data_context"])
+
     # Interchange formats, read as their own tools document them.
     aud = os.path.join(tmp, "aud")
     cli("-p", project, "export", "-f", "audacity", "-o", aud, "--source", "human")
@@ -206,6 +235,7 @@ def run(tmp):
     check("labelstudio: model labels as predictions with score and model_version",
           len(predictions) >= 1 and all("model_version" in p and 0 <= p["score"] <= 1 for p in predictions)
           and all("score" in r for p in predictions for r in p["result"]), predictions[:1])
+    check_labelstudio_files(tmp, ls_path, tasks, samples, project)
 
     ei = os.path.join(tmp, "ei")
     cli("-p", project, "export", "-f", "edge-impulse", "-o", ei, "-r", "walk2", "--source", "human")
@@ -221,6 +251,87 @@ def run(tmp):
           and segments[0]["startIndex"] == 0 and segments[-1]["endIndex"] == FRAMES * 10 - 1
           and all(a["endIndex"] + 1 == b["startIndex"] for a, b in zip(segments, segments[1:]))
           and {"startIndex": 10000, "endIndex": 13999, "label": "step"} in segments, segments)
+
+
+def check_labelstudio_files(tmp, ls_path, tasks, samples, project):
+    """The labelling config, the tasks and the CSVs agree, as Label Studio
+    joins them: results' from_name/to_name name the config's
+    TimeSeriesLabels and TimeSeries tags, the TimeSeries value names the
+    task's data key, data.ts names a CSV beside the tasks whose header is
+    the time column and the Channel columns, every class is a Label."""
+    config_path = os.path.join(tmp, "ls-config.xml")
+    root = ET.parse(config_path).getroot()
+    labels_tags = root.findall("TimeSeriesLabels")
+    series_tags = root.findall("TimeSeries")
+    check("labelstudio config: a View with one TimeSeriesLabels and one TimeSeries",
+          root.tag == "View" and len(labels_tags) == 1 and len(series_tags) == 1, ET.tostring(root))
+    labels_tag, series = labels_tags[0], series_tags[0]
+    classes = {label.get("value"): label.get("background") for label in labels_tag.findall("Label")}
+    channels = [c.get("column") for c in series.findall("Channel")]
+    check("labelstudio config: TimeSeriesLabels names the TimeSeries; classes with their colours",
+          labels_tag.get("toName") == series.get("name") and {"step", "turn"} <= set(classes)
+          and all(c and c.startswith("#") for c in classes.values()), classes)
+    check("labelstudio config: the TimeSeries reads a CSV by URL, comma-separated, with a time column",
+          series.get("valueType") == "url" and series.get("sep") == "," and series.get("timeColumn") == "time"
+          and series.get("value", "").startswith("$") and len(channels) == CHANNELS, series.attrib)
+
+    key = series.get("value")[1:]
+    results = [(task, r) for task in tasks
+               for holder in task["annotations"] + task["predictions"] for r in holder["result"]]
+    check("labelstudio: every result's from_name and to_name are tags of the config",
+          results and all(r["from_name"] == labels_tag.get("name") and r["to_name"] == series.get("name")
+                          for _, r in results))
+    check("labelstudio: every result's class is a Label of the config",
+          all(c in classes for _, r in results for c in r["value"]["timeserieslabels"]))
+
+    ok, detail = True, ""
+    for task in tasks:
+        name = task["data"]["recording"]
+        csv_path = os.path.join(os.path.dirname(ls_path), task["data"].get(key, ""))
+        if not os.path.isfile(csv_path):
+            ok, detail = False, f"{name}: no {csv_path}"
+            break
+        with open(csv_path, newline="") as f:
+            table = list(csv.reader(f))
+        header, rows = table[0], table[1:]
+        values = np.array([[int(v) for v in row[1:]] for row in rows], dtype=np.int16)
+        times = [float(row[0]) for row in rows]
+        if header != ["time"] + channels:
+            ok, detail = False, f"{name}: header {header} vs config {channels}"
+        elif not np.array_equal(values, samples[name]):
+            ok, detail = False, f"{name}: the CSV does not hold the recording's samples"
+        elif times != [i / RATE for i in range(FRAMES)]:
+            ok, detail = False, f"{name}: time column is not seconds"
+        else:
+            # Region bounds are values of the time column (to the same double).
+            on_axis = set(times) | {FRAMES / RATE}
+            bad = [r["value"] for t, r in results if t is task
+                   if r["value"]["start"] not in on_axis or r["value"]["end"] not in on_axis]
+            if bad:
+                ok, detail = False, f"{name}: regions off the time axis {bad[:3]}"
+        if not ok:
+            break
+    check("labelstudio: each task's CSV is beside the tasks, with the config's columns and the samples", ok, detail)
+
+    # The CSVs and the config do not disturb import: the labels come back.
+    copy = os.path.join(tmp, "ls-copy.waymark")
+    shutil.copy(project, copy)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(project + suffix):
+            shutil.copy(project + suffix, copy + suffix)
+    # walk0 has human labels and a model run's labels (the predictions).
+    before = json.loads(cli("-p", copy, "labels", "list", "walk0", "--json"))
+    for label in before:
+        cli("-p", copy, "labels", "remove", str(label["id"]))
+    cli("-p", copy, "import-labels", "--format", "labelstudio", ls_path, "--recording", "walk0")
+    after = json.loads(cli("-p", copy, "labels", "list", "walk0", "--json"))
+
+    def spans(labels):
+        return sorted((l["start_frame"], l["end_frame"], l["class"], l["source"] == "model", l["model_version"],
+                       round(l["confidence"], 6)) for l in labels)
+    check("labelstudio: import-labels of the exported tasks gives the labels back",
+          any(l["source"] == "model" for l in before) and spans(before) == spans(after),
+          (spans(before)[:4], spans(after)[:4]))
 
 
 if __name__ == "__main__":

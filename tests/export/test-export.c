@@ -605,6 +605,38 @@ test_labelstudio_round_trip (Fixture       *f,
   g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (json_object_get_array_member (prediction, "result"), 0),
                                                     "score"), ==, 0.8123456789);
 
+  /* Beside the tasks: the CSV each names and the config, whose Channel
+   * columns are the CSVs' columns (the union of both recordings' channels,
+   * a cell left empty where a recording has no such channel). */
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (tone, "data"), "ts"), ==, "tone.csv");
+  {
+    g_autofree char *config_path = g_build_filename (f->dir, "tasks-config.xml", NULL);
+    g_autofree char *tone_path = g_build_filename (f->dir, "tone.csv", NULL);
+    g_autofree char *imu_path = g_build_filename (f->dir, "imu.csv", NULL);
+    g_autofree char *config = NULL;
+    g_autofree char *tone_csv = NULL;
+    g_autofree char *imu_csv = NULL;
+    g_auto(GStrv) tone_lines = NULL;
+    g_auto(GStrv) imu_lines = NULL;
+
+    g_assert_true (g_file_get_contents (config_path, &config, NULL, NULL));
+    g_assert_true (g_file_get_contents (tone_path, &tone_csv, NULL, NULL));
+    g_assert_true (g_file_get_contents (imu_path, &imu_csv, NULL, NULL));
+    g_assert_nonnull (strstr (config, "<TimeSeriesLabels name=\"label\" toName=\"ts\">"));
+    g_assert_nonnull (strstr (config, "<Label value=\"big &quot;bird&quot;\" background=\"#"));
+    g_assert_nonnull (strstr (config, "<TimeSeries name=\"ts\" value=\"$ts\" valueType=\"url\" timeColumn=\"time\" sep=\",\">"));
+    g_assert_nonnull (strstr (config, "<Channel column=\"mono\"/>\n    <Channel column=\"ch1\"/>\n"
+                                      "    <Channel column=\"ch2\"/>\n    <Channel column=\"ch3\"/>\n  </TimeSeries>"));
+    tone_lines = g_strsplit (tone_csv, "\n", -1);
+    imu_lines = g_strsplit (imu_csv, "\n", -1);
+    g_assert_cmpuint (g_strv_length (tone_lines), ==, 1 + 16000 * 4 + 1);
+    g_assert_cmpuint (g_strv_length (imu_lines), ==, 1 + 6000 + 1);
+    g_assert_cmpstr (tone_lines[0], ==, "time,mono,ch1,ch2,ch3");
+    g_assert_cmpstr (imu_lines[0], ==, tone_lines[0]);
+    g_assert_true (g_str_has_prefix (tone_lines[7920], "0.4949375,") && g_str_has_suffix (tone_lines[7920], ",,,"));
+    g_assert_true (g_str_has_prefix (imu_lines[2], "0.01,,"));
+  }
+
   for (gint64 r = 1; r <= 2; r++)
     {
       g_autofree char *before = describe_for_labelstudio (f->project, r);
