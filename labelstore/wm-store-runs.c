@@ -421,46 +421,6 @@ wm_store_retire_model_labels (WmStore    *self,
   return TRUE;
 }
 
-gboolean
-wm_store_insert_model_label (WmStore  *self,
-                             gint64    run_id,
-                             WmLabel  *label,
-                             GError  **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_return_val_if_fail (WM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (label != NULL, FALSE);
-  g_return_val_if_fail (label->end_frame >= label->start_frame && label->start_frame >= 0, FALSE);
-
-  if (!wm_store_check_writable (self, error))
-    return FALSE;
-  stmt = wm_store_prepare_cached (self, "INSERT INTO label (recording_id, start_frame, end_frame, class_id, source, confidence, "
-                                 "model_version, author, created_at, updated_at, run_id) "
-                                 "VALUES (?, ?, ?, ?, 2, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  label->source = WM_LABEL_SOURCE_MODEL;
-  label->created_at = label->updated_at = g_get_real_time ();
-  sqlite3_bind_int64 (stmt, 1, label->recording_id);
-  sqlite3_bind_int64 (stmt, 2, label->start_frame);
-  sqlite3_bind_int64 (stmt, 3, label->end_frame);
-  sqlite3_bind_int64 (stmt, 4, label->class_id);
-  sqlite3_bind_double (stmt, 5, label->confidence);
-  if (label->model_version != NULL)
-    sqlite3_bind_text (stmt, 6, label->model_version, -1, SQLITE_TRANSIENT);
-  if (label->author != NULL)
-    sqlite3_bind_text (stmt, 7, label->author, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 8, label->created_at);
-  sqlite3_bind_int64 (stmt, 9, label->updated_at);
-  sqlite3_bind_int64 (stmt, 10, run_id);
-  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
-    return wm_store_set_sqlite_error (self, rc, error, "storing a model label");
-  label->id = sqlite3_last_insert_rowid (self->db);
-  return TRUE;
-}
-
 /* A stored model label or pending review item, as the sync compares it. */
 typedef struct {
   gint64 id;
@@ -801,40 +761,6 @@ review_item_from_row (sqlite3_stmt *stmt)
   item->author = wm_store_dup_column_text (stmt, 15);
   item->decided_at = sqlite3_column_int64 (stmt, 16);
   return item;
-}
-
-gboolean
-wm_store_add_review_item (WmStore       *self,
-                          WmReviewItem  *item,
-                          GError       **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_return_val_if_fail (WM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (item != NULL, FALSE);
-
-  if (!wm_store_check_writable (self, error))
-    return FALSE;
-  stmt = wm_store_prepare_cached (self, "INSERT INTO review_item (run_id, recording_id, window_index, start_frame, end_frame, "
-                                 "class_id, probability, threshold, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  item->priority = fabs (item->probability - item->threshold);
-  sqlite3_bind_int64 (stmt, 1, item->run_id);
-  sqlite3_bind_int64 (stmt, 2, item->recording_id);
-  sqlite3_bind_int64 (stmt, 3, item->window_index);
-  sqlite3_bind_int64 (stmt, 4, item->start_frame);
-  sqlite3_bind_int64 (stmt, 5, item->end_frame);
-  sqlite3_bind_int64 (stmt, 6, item->class_id);
-  sqlite3_bind_double (stmt, 7, item->probability);
-  sqlite3_bind_double (stmt, 8, item->threshold);
-  sqlite3_bind_double (stmt, 9, item->priority);
-  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
-    return wm_store_set_sqlite_error (self, rc, error, "storing a review item");
-  item->id = sqlite3_last_insert_rowid (self->db);
-  item->state = WM_REVIEW_PENDING;
-  return TRUE;
 }
 
 gboolean

@@ -466,10 +466,6 @@ gboolean       wm_store_retire_model_labels (WmStore         *self,
                                          gint64               keep_run_id,
                                          gint64               recording_id,
                                          GError             **error);
-gboolean       wm_store_insert_model_label (WmStore          *self,
-                                         gint64               run_id,
-                                         WmLabel             *label,
-                                         GError             **error);
 /* Makes the model labels and pending review items of a run on a recording
  * exactly @labels (of WmLabel) and @items (of WmReviewItem), writing only
  * what differs from what is stored: a threshold moved a little costs little.
@@ -485,9 +481,6 @@ GPtrArray     *wm_store_list_run_labels (WmStore             *self,
                                          GError             **error); /* of WmLabel */
 
 /* Review items */
-gboolean       wm_store_add_review_item (WmStore             *self,
-                                         WmReviewItem        *item,
-                                         GError             **error);
 gboolean       wm_store_delete_pending_review_items (WmStore *self,
                                          gint64               run_id,
                                          gint64               recording_id,
