@@ -14,10 +14,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import wave
 
 import numpy as np
+
+from taptest import check  # noqa: E402
+import taptest  # noqa: E402
 
 CLI = sys.argv[1]
 TOOLS = os.path.join(os.environ["WAYMARK_SOURCE_ROOT"], "inference", "tools")
@@ -29,13 +31,6 @@ RATE = 50
 CHANNELS = 3
 FRAMES = 6000
 WINDOW = 16
-
-checks = []
-
-
-def check(name, ok, detail=""):
-    checks.append((name, bool(ok), detail))
-
 
 def run(argv, status=0):
     env = dict(os.environ, LC_ALL="C.UTF-8")
@@ -57,22 +52,6 @@ def tool(name, *args):
 def in_scale_of(path):
     with open(path, "rb") as f:
         return wmmref.Model(f.read()).in_scale
-
-
-def main():
-    tmp = tempfile.mkdtemp(prefix="waymark-convert-scale-")
-    try:
-        test(tmp)
-    finally:
-        shutil.rmtree(tmp)
-    print(f"1..{len(checks)}")
-    failed = 0
-    for i, (name, ok, detail) in enumerate(checks, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} {name}")
-        if not ok:
-            failed += 1
-            print(f"# {detail}")
-    return 1 if failed else 0
 
 
 def test(tmp):
@@ -157,4 +136,4 @@ def test(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(taptest.main("waymark-convert-scale-", test))

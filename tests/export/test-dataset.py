@@ -17,24 +17,19 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import wave
 import xml.etree.ElementTree as ET
 
 import numpy as np
+
+from taptest import check  # noqa: E402
+import taptest  # noqa: E402
 
 CLI = sys.argv[1]
 GOLDEN_MODEL = os.path.join(os.environ["WAYMARK_SOURCE_ROOT"], "tests", "parity", "golden", "sensor-h16.wmm")
 RATE = 100
 FRAMES = 20000
 CHANNELS = 6
-
-checks = []
-
-
-def check(name, ok, detail=""):
-    checks.append((name, bool(ok), detail))
-
 
 def cli(*args, status=0):
     env = dict(os.environ, LC_ALL="C.UTF-8")
@@ -59,22 +54,6 @@ def write_wav(path, seed):
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
-
-
-def main():
-    tmp = tempfile.mkdtemp(prefix="waymark-dataset-")
-    try:
-        run(tmp)
-    finally:
-        shutil.rmtree(tmp)
-    print(f"1..{len(checks)}")
-    failed = 0
-    for i, (name, ok, detail) in enumerate(checks, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} {name}")
-        if not ok:
-            failed += 1
-            print(f"# {detail}")
-    return 1 if failed else 0
 
 
 def run(tmp):
@@ -335,4 +314,4 @@ def check_labelstudio_files(tmp, ls_path, tasks, samples, project):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(taptest.main("waymark-dataset-", run))
