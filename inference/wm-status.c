@@ -40,6 +40,28 @@ wm_status_to_string (wm_status_t status)
       return "buffer too small";
     case WM_ERR_WRONG_VARIANT:
       return "wrong model variant for this call";
+    case WM_ERR_SPOOL_FULL:
+      return "upload spool full";
+    case WM_ERR_SPOOL_NOT_FOUND:
+      return "no upload spool on this storage";
+    case WM_ERR_SPOOL_LOST:
+      return "frames no longer in the upload spool";
+    case WM_ERR_SPOOL_ENDED:
+      return "upload stream already ended";
+    case WM_ERR_STORAGE:
+      return "storage read or write failed";
+    case WM_ERR_UPLOAD_REJECTED:
+      return "server refused the request";
+    case WM_ERR_UPLOAD_OVERLAP:
+      return "server holds different frames at these offsets";
+    case WM_ERR_UPLOAD_CONFLICT:
+      return "server holds a different stream (metadata or SHA-256)";
+    case WM_ERR_UPLOAD_UNAUTHORIZED:
+      return "server refused the device's token";
+    case WM_ERR_UPLOAD_SERVER_BEHIND:
+      return "server lost frames the device has already freed";
+    case WM_ERR_UPLOAD_SERVER_AHEAD:
+      return "server holds more frames than the device recorded";
     default:
       return "unknown status";
     }
