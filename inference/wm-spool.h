@@ -139,7 +139,7 @@ uint16_t     wm_spool_frame_bytes   (const wm_spool_t         *spool);
 uint64_t     wm_spool_committed     (const wm_spool_t         *spool);
 /* Frames appended since the stream began (durable or still in RAM). */
 uint64_t     wm_spool_total_frames  (const wm_spool_t         *spool);
-/* Frames appended and durable on storage (≥ committed offset, ≤ total). */
+/* Frames appended and durable on storage (≤ total). */
 uint64_t     wm_spool_durable_frames (const wm_spool_t        *spool);
 bool         wm_spool_is_ended      (const wm_spool_t         *spool);
 /* How many frames one data page holds: (page_size - WM_SPOOL_PAGE_HEADER) / frame_bytes. */

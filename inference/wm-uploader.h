@@ -26,7 +26,9 @@
  * The uploader starts (and restarts after wm_uploader_restart) with the PUT, which both
  * creates the stream and tells where the server is, so a rebooted device simply opens its
  * spool, makes a new uploader and resumes.  It then sends chunks of up to chunk_frames
- * frames from the server's committed offset.  Only a 200 reply to a chunk moves the spool's
+ * frames from the server's committed offset.  It sends only durable frames (full pages,
+ * or after wm_spool_sync), so the server never holds a frame a power loss could take from
+ * the device; the firmware syncs as often as it wants frames to leave.  Only a 200 reply to a chunk moves the spool's
  * committed offset (wm_spool_set_committed), so frames are freed only once committed.
  * A 409 gap moves the send offset to the server's; a server behind the spool's oldest
  * stored frame stops with WM_ERR_UPLOAD_SERVER_BEHIND.  No reply, 5xx, 429 and unreadable
