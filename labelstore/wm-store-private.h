@@ -26,6 +26,16 @@ struct _WmStore
   /* Prepared statements of hot paths, by SQL text (static strings). */
   GHashTable *statements;
   guint     transaction_depth;
+  /* sqlite3_total_changes64 at the start of each open transaction level: a
+   * rollback of a level that changed nothing leaves cached state valid. */
+  GArray   *level_changes;
+  /* Bumped whenever what this connection sees may differ from what cached
+   * state (a recording appender) assumes: a rollback that undid changes, or
+   * a commit by another connection noticed at BEGIN. */
+  guint64   generation;
+  guint     unflushed_appenders; /* appended to since their last flush */
+  gint64    begin_data_version;
+  gint64    poll_data_version;
   guint     read_only : 1;
 };
 
@@ -59,6 +69,8 @@ char         *wm_store_dup_column_text  (sqlite3_stmt *stmt,
                                          int           column);
 gint64        wm_store_block_frames_for (guint         n_channels,
                                          WmSampleFormat format);
+/* PRAGMA data_version of this connection, or -1. */
+gint64        wm_store_read_data_version (WmStore     *self);
 
 static inline gint64
 wm_summary_bucket_span (guint level)

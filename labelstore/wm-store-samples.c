@@ -241,20 +241,60 @@ flush_block (WmRecordingWriter *w,
 }
 
 static void
-writer_free (WmRecordingWriter *w)
+writer_clear (WmRecordingWriter *w)
 {
-  sqlite3_finalize (w->insert_block);
-  sqlite3_finalize (w->insert_summary);
+  g_clear_pointer (&w->insert_block, sqlite3_finalize);
+  g_clear_pointer (&w->insert_summary, sqlite3_finalize);
   for (guint l = 0; l < WM_SUMMARY_LEVELS; l++)
     {
-      g_free (w->levels[l].chunk);
-      g_free (w->levels[l].min);
-      g_free (w->levels[l].max);
-      g_free (w->levels[l].sumsq);
+      g_clear_pointer (&w->levels[l].chunk, g_free);
+      g_clear_pointer (&w->levels[l].min, g_free);
+      g_clear_pointer (&w->levels[l].max, g_free);
+      g_clear_pointer (&w->levels[l].sumsq, g_free);
     }
-  g_free (w->block);
-  g_object_unref (w->store);
+  g_clear_pointer (&w->block, g_free);
+  g_clear_object (&w->store);
+}
+
+static void
+writer_free (WmRecordingWriter *w)
+{
+  writer_clear (w);
   g_free (w);
+}
+
+/* Buffers and statements of a writer of an existing recording row.  Rows are
+ * written with INSERT OR REPLACE: a growing recording rewrites its partial
+ * last block and its provisional summary rows. */
+static gboolean
+writer_setup (WmRecordingWriter *w,
+              WmStore           *store,
+              gint64             recording_id,
+              guint              n_channels,
+              WmSampleFormat     format,
+              gint64             block_frames,
+              GError           **error)
+{
+  w->store = g_object_ref (store);
+  w->recording_id = recording_id;
+  w->n_channels = n_channels;
+  w->format = format;
+  w->frame_bytes = n_channels * sample_size (format);
+  w->block_frames = block_frames;
+  w->block = g_malloc (block_frames * w->frame_bytes);
+  for (guint l = 0; l < WM_SUMMARY_LEVELS; l++)
+    {
+      w->levels[l].chunk = g_new (float, (gsize) WM_SUMMARY_FANOUT * n_channels * WM_SUMMARY_VALUES);
+      w->levels[l].min = g_new (float, n_channels);
+      w->levels[l].max = g_new (float, n_channels);
+      w->levels[l].sumsq = g_new (double, n_channels);
+      level_reset_bucket (&w->levels[l], n_channels);
+    }
+  w->insert_block = wm_store_prepare (store, "INSERT OR REPLACE INTO sample_block (id, n_frames, samples) VALUES (?, ?, ?)", error);
+  if (w->insert_block == NULL)
+    return FALSE;
+  w->insert_summary = wm_store_prepare (store, "INSERT OR REPLACE INTO summary (recording_id, level, chunk, buckets) VALUES (?, ?, ?, ?)", error);
+  return w->insert_summary != NULL;
 }
 
 static gboolean
@@ -341,8 +381,12 @@ wm_store_begin_recording (WmStore           *self,
     }
 
   w = g_new0 (WmRecordingWriter, 1);
-  w->store = g_object_ref (self);
-  w->recording_id = sqlite3_last_insert_rowid (self->db);
+  if (!writer_setup (w, self, sqlite3_last_insert_rowid (self->db), recording->n_channels,
+                     recording->sample_format, block_frames, error))
+    {
+      writer_free (w);
+      goto fail;
+    }
 
   for (guint c = 0; c < recording->n_channels; c++)
     {
@@ -359,32 +403,9 @@ wm_store_begin_recording (WmStore           *self,
       if (rc != SQLITE_DONE)
         {
           wm_store_set_sqlite_error (self, rc, error, "storing channel names");
-          g_object_unref (w->store);
-          g_free (w);
+          writer_free (w);
           goto fail;
         }
-    }
-
-  w->n_channels = recording->n_channels;
-  w->format = recording->sample_format;
-  w->frame_bytes = w->n_channels * sample_size (w->format);
-  w->block_frames = block_frames;
-  w->block = g_malloc (block_frames * w->frame_bytes);
-  w->insert_block = wm_store_prepare (self, "INSERT INTO sample_block (id, n_frames, samples) VALUES (?, ?, ?)", NULL);
-  w->insert_summary = wm_store_prepare (self, "INSERT INTO summary (recording_id, level, chunk, buckets) VALUES (?, ?, ?, ?)", NULL);
-  for (guint l = 0; l < WM_SUMMARY_LEVELS; l++)
-    {
-      w->levels[l].chunk = g_new (float, (gsize) WM_SUMMARY_FANOUT * w->n_channels * WM_SUMMARY_VALUES);
-      w->levels[l].min = g_new (float, w->n_channels);
-      w->levels[l].max = g_new (float, w->n_channels);
-      w->levels[l].sumsq = g_new (double, w->n_channels);
-      level_reset_bucket (&w->levels[l], w->n_channels);
-    }
-  if (w->insert_block == NULL || w->insert_summary == NULL)
-    {
-      wm_store_set_sqlite_error (self, sqlite3_errcode (self->db), error, "preparing to store samples");
-      writer_free (w);
-      goto fail;
     }
   return w;
 
@@ -393,17 +414,12 @@ fail:
   return NULL;
 }
 
-gboolean
-wm_recording_writer_append (WmRecordingWriter *w,
-                            const void        *frames,
-                            gsize              n_frames,
-                            GError           **error)
+static gboolean
+writer_append (WmRecordingWriter *w,
+               const guint8      *in,
+               gsize              n_frames,
+               GError           **error)
 {
-  const guint8 *in = frames;
-
-  g_return_val_if_fail (w != NULL, FALSE);
-  g_return_val_if_fail (frames != NULL || n_frames == 0, FALSE);
-
   while (n_frames > 0)
     {
       /* Take as many frames as fit in both the block and the finest bucket. */
@@ -424,6 +440,18 @@ wm_recording_writer_append (WmRecordingWriter *w,
         return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+wm_recording_writer_append (WmRecordingWriter *w,
+                            const void        *frames,
+                            gsize              n_frames,
+                            GError           **error)
+{
+  g_return_val_if_fail (w != NULL, FALSE);
+  g_return_val_if_fail (frames != NULL || n_frames == 0, FALSE);
+
+  return writer_append (w, frames, n_frames, error);
 }
 
 gint64
@@ -916,4 +944,401 @@ wm_store_read_summary (WmStore         *self,
     return FALSE;
   finish_buckets (out, acc, n_buckets);
   return TRUE;
+}
+
+/* ---- growing recordings -------------------------------------------------- */
+
+struct _WmRecordingAppender
+{
+  WmRecordingWriter w;
+  /* The store's generation the state was built for; a different one means a
+   * rollback or another writer changed what is stored. */
+  guint64           generation;
+  gboolean          loaded;
+  gboolean          unflushed; /* appended since the last flush */
+};
+
+static void
+set_unflushed (WmRecordingAppender *a,
+               gboolean             unflushed)
+{
+  if (a->unflushed == unflushed)
+    return;
+  a->unflushed = unflushed;
+  if (unflushed)
+    a->w.store->unflushed_appenders++;
+  else
+    a->w.store->unflushed_appenders--;
+}
+
+/* The first @n_buckets buckets of a stored summary row, into the level's
+ * chunk. */
+static gboolean
+load_closed_buckets (WmRecordingWriter *w,
+                     guint              level_index,
+                     guint              n_buckets,
+                     GError           **error)
+{
+  gsize stride_bytes = w->n_channels * WM_SUMMARY_VALUES * sizeof (float);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (n_buckets == 0)
+    return TRUE;
+  stmt = wm_store_prepare_cached (w->store, "SELECT buckets FROM summary WHERE recording_id = ? AND level = ? AND chunk = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, w->recording_id);
+  sqlite3_bind_int (stmt, 2, (int) level_index + 1);
+  sqlite3_bind_int64 (stmt, 3, w->levels[level_index].chunk_index);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && (gsize) sqlite3_column_bytes (stmt, 0) >= n_buckets * stride_bytes)
+    {
+      memcpy (w->levels[level_index].chunk, sqlite3_column_blob (stmt, 0), n_buckets * stride_bytes);
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (w->store, rc, error, "reading summaries");
+  g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_A_PROJECT,
+               "%s: recording %" G_GINT64_FORMAT " is damaged: summary level %u row %"
+               G_GINT64_FORMAT " is missing or short", w->store->path, w->recording_id,
+               level_index + 1, w->levels[level_index].chunk_index);
+  return FALSE;
+}
+
+static gboolean
+load_partial_block (WmRecordingWriter *w,
+                    GError           **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (w->block_fill == 0)
+    return TRUE;
+  stmt = wm_store_prepare_cached (w->store, "SELECT n_frames, samples FROM sample_block WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, (w->recording_id << 32) | w->block_index);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_int64 (stmt, 0) == w->block_fill &&
+      (gsize) sqlite3_column_bytes (stmt, 1) == w->block_fill * w->frame_bytes)
+    {
+      memcpy (w->block, sqlite3_column_blob (stmt, 1), w->block_fill * w->frame_bytes);
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (w->store, rc, error, "reading samples");
+  g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_A_PROJECT,
+               "%s: recording %" G_GINT64_FORMAT " is damaged: its last sample block %"
+               G_GINT64_FORMAT " does not hold its %" G_GINT64_FORMAT " frames",
+               w->store->path, w->recording_id, w->block_index, w->block_fill);
+  return FALSE;
+}
+
+/* The bucket being filled at level @l ≥ 1 is the merge of the closed buckets
+ * of level l − 1's current row, which spans exactly that bucket.  rms comes
+ * back as float, so sumsq is rebuilt to about 1e-7 relative. */
+static void
+rebuild_partial_bucket (WmRecordingWriter *w,
+                        guint              l)
+{
+  SummaryLevel *below = &w->levels[l - 1];
+  SummaryLevel *level = &w->levels[l];
+  gint64 child_span = wm_summary_bucket_span (l);
+
+  for (guint k = 0; k < below->n_in_chunk; k++)
+    {
+      const float *v = below->chunk + (gsize) k * w->n_channels * WM_SUMMARY_VALUES;
+
+      for (guint c = 0; c < w->n_channels; c++)
+        {
+          level->min[c] = MIN (level->min[c], v[c * 3 + 0]);
+          level->max[c] = MAX (level->max[c], v[c * 3 + 1]);
+          level->sumsq[c] += (double) v[c * 3 + 2] * v[c * 3 + 2] * (double) child_span;
+        }
+      level->n_frames += child_span;
+      level->n_children++;
+    }
+}
+
+static gboolean
+appender_load (WmRecordingAppender *a,
+               GError             **error)
+{
+  WmRecordingWriter *w = &a->w;
+  RecordingShape shape;
+  gint64 in_bucket;
+
+  a->loaded = FALSE;
+  if (!read_shape (w->store, w->recording_id, &shape, error))
+    return FALSE;
+  if (shape.block_frames != w->block_frames || shape.n_channels != w->n_channels ||
+      shape.format != w->format)
+    {
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_INVALID,
+                   "%s: recording %" G_GINT64_FORMAT " changed its shape while appended to",
+                   w->store->path, w->recording_id);
+      return FALSE;
+    }
+
+  w->n_frames = shape.n_frames;
+  w->block_index = shape.n_frames / shape.block_frames;
+  w->block_fill = shape.n_frames % shape.block_frames;
+  if (!load_partial_block (w, error))
+    return FALSE;
+
+  for (guint l = 0; l < WM_SUMMARY_LEVELS; l++)
+    {
+      gint64 bucket_span = wm_summary_bucket_span (l + 1);
+      SummaryLevel *level = &w->levels[l];
+
+      level->chunk_index = shape.n_frames / (bucket_span * WM_SUMMARY_FANOUT);
+      level->n_in_chunk = (guint) ((shape.n_frames / bucket_span) % WM_SUMMARY_FANOUT);
+      level_reset_bucket (level, w->n_channels);
+      if (!load_closed_buckets (w, l, level->n_in_chunk, error))
+        return FALSE;
+      if (l > 0)
+        rebuild_partial_bucket (w, l);
+    }
+
+  /* The finest partial bucket: the last frames of the partial block (blocks
+   * hold whole finest buckets). */
+  in_bucket = shape.n_frames % WM_SUMMARY_FANOUT;
+  if (in_bucket > 0)
+    accumulate (w, w->block + (w->block_fill - in_bucket) * w->frame_bytes, in_bucket);
+
+  a->generation = w->store->generation;
+  a->loaded = TRUE;
+  return TRUE;
+}
+
+static gboolean
+appender_ensure_current (WmRecordingAppender *a,
+                         GError             **error)
+{
+  if (a->w.store->transaction_depth == 0)
+    {
+      g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_INVALID,
+                   "%s: recording %" G_GINT64_FORMAT " can be appended to only inside a transaction",
+                   a->w.store->path, a->w.recording_id);
+      return FALSE;
+    }
+  if (a->loaded && a->generation == a->w.store->generation)
+    return TRUE;
+  set_unflushed (a, FALSE);
+  return appender_load (a, error);
+}
+
+WmRecordingAppender *
+wm_store_open_appender (WmStore  *self,
+                        gint64    recording_id,
+                        GError  **error)
+{
+  g_autoptr(WmRecordingAppender) a = NULL;
+  RecordingShape shape;
+
+  g_return_val_if_fail (WM_IS_STORE (self), NULL);
+
+  if (!wm_store_check_writable (self, error) ||
+      !read_shape (self, recording_id, &shape, error))
+    return NULL;
+
+  a = g_new0 (WmRecordingAppender, 1);
+  if (!writer_setup (&a->w, self, recording_id, shape.n_channels, shape.format,
+                     shape.block_frames, error))
+    return NULL;
+  /* Outside a transaction the state is loaded on first use, inside one. */
+  if (self->transaction_depth > 0 && !appender_load (a, error))
+    return NULL;
+  return g_steal_pointer (&a);
+}
+
+gboolean
+wm_recording_appender_append (WmRecordingAppender  *a,
+                              const void           *frames,
+                              gsize                 n_frames,
+                              GError              **error)
+{
+  g_return_val_if_fail (a != NULL, FALSE);
+  g_return_val_if_fail (frames != NULL || n_frames == 0, FALSE);
+
+  if (!appender_ensure_current (a, error))
+    return FALSE;
+  set_unflushed (a, TRUE);
+  if (!writer_append (&a->w, frames, n_frames, error))
+    {
+      a->loaded = FALSE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The bucket being filled at @level merged with the partial bucket of the
+ * level below (@carry, may be empty): what closing it now would give. */
+static void
+provisional_bucket (const WmRecordingWriter *w,
+                    const SummaryLevel      *level,
+                    const SummaryLevel      *carry,
+                    SummaryLevel            *out)
+{
+  for (guint c = 0; c < w->n_channels; c++)
+    {
+      out->min[c] = level->min[c];
+      out->max[c] = level->max[c];
+      out->sumsq[c] = level->sumsq[c];
+      if (carry != NULL && carry->n_frames > 0)
+        {
+          out->min[c] = MIN (out->min[c], carry->min[c]);
+          out->max[c] = MAX (out->max[c], carry->max[c]);
+          out->sumsq[c] += carry->sumsq[c];
+        }
+    }
+  out->n_frames = level->n_frames + (carry != NULL ? carry->n_frames : 0);
+}
+
+static gboolean
+write_provisional_row (WmRecordingWriter  *w,
+                       guint               l,
+                       const SummaryLevel *partial,
+                       float              *row,
+                       GError            **error)
+{
+  const SummaryLevel *level = &w->levels[l];
+  gsize stride = w->n_channels * WM_SUMMARY_VALUES;
+  guint n = level->n_in_chunk;
+  int rc;
+
+  memcpy (row, level->chunk, n * stride * sizeof (float));
+  if (partial->n_frames > 0)
+    {
+      float *out = row + n * stride;
+
+      for (guint c = 0; c < w->n_channels; c++)
+        {
+          out[c * 3 + 0] = partial->min[c];
+          out[c * 3 + 1] = partial->max[c];
+          out[c * 3 + 2] = (float) sqrt (partial->sumsq[c] / (double) partial->n_frames);
+        }
+      n++;
+    }
+  if (n == 0)
+    return TRUE;
+
+  sqlite3_bind_int64 (w->insert_summary, 1, w->recording_id);
+  sqlite3_bind_int (w->insert_summary, 2, (int) l + 1);
+  sqlite3_bind_int64 (w->insert_summary, 3, level->chunk_index);
+  sqlite3_bind_blob (w->insert_summary, 4, row, (int) (n * stride * sizeof (float)), SQLITE_STATIC);
+  rc = sqlite3_step (w->insert_summary);
+  sqlite3_reset (w->insert_summary);
+  if (rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (w->store, rc, error, "storing summaries");
+  return TRUE;
+}
+
+static gboolean
+write_partial_block (WmRecordingWriter *w,
+                     GError           **error)
+{
+  int rc;
+
+  if (w->block_fill == 0)
+    return TRUE;
+  sqlite3_bind_int64 (w->insert_block, 1, (w->recording_id << 32) | w->block_index);
+  sqlite3_bind_int64 (w->insert_block, 2, w->block_fill);
+  sqlite3_bind_blob (w->insert_block, 3, w->block, (int) (w->block_fill * w->frame_bytes), SQLITE_STATIC);
+  rc = sqlite3_step (w->insert_block);
+  sqlite3_reset (w->insert_block);
+  if (rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (w->store, rc, error, "storing samples");
+  return TRUE;
+}
+
+static gboolean
+appender_write_state (WmRecordingAppender  *a,
+                      GError              **error)
+{
+  WmRecordingWriter *w = &a->w;
+  g_autofree float *row = g_new (float, (gsize) WM_SUMMARY_FANOUT * w->n_channels * WM_SUMMARY_VALUES);
+  g_autofree float *mins = g_new (float, 2 * (gsize) w->n_channels);
+  g_autofree float *maxs = g_new (float, 2 * (gsize) w->n_channels);
+  g_autofree double *sums = g_new (double, 2 * (gsize) w->n_channels);
+  SummaryLevel partial[2] = {
+    { .min = mins, .max = maxs, .sumsq = sums },
+    { .min = mins + w->n_channels, .max = maxs + w->n_channels, .sumsq = sums + w->n_channels },
+  };
+  const SummaryLevel *carry = NULL;
+  sqlite3_stmt *update;
+  int rc;
+
+  if (!write_partial_block (w, error))
+    return FALSE;
+  for (guint l = 0; l < WM_SUMMARY_LEVELS; l++)
+    {
+      SummaryLevel *out = &partial[l % 2];
+
+      provisional_bucket (w, &w->levels[l], carry, out);
+      if (!write_provisional_row (w, l, out, row, error))
+        return FALSE;
+      carry = out;
+    }
+
+  update = wm_store_prepare_cached (w->store, "UPDATE recording SET n_frames = ? WHERE id = ?", error);
+  if (update == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (update, 1, w->n_frames);
+  sqlite3_bind_int64 (update, 2, w->recording_id);
+  rc = sqlite3_step (update);
+  sqlite3_reset (update);
+  if (rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (w->store, rc, error, "storing the frame count");
+  return TRUE;
+}
+
+gboolean
+wm_recording_appender_flush (WmRecordingAppender  *a,
+                             GError              **error)
+{
+  g_return_val_if_fail (a != NULL, FALSE);
+
+  if (!appender_ensure_current (a, error))
+    return FALSE;
+  if (!appender_write_state (a, error))
+    {
+      a->loaded = FALSE;
+      return FALSE;
+    }
+  set_unflushed (a, FALSE);
+  return TRUE;
+}
+
+gint64
+wm_recording_appender_get_n_frames (WmRecordingAppender *a)
+{
+  g_return_val_if_fail (a != NULL, -1);
+
+  /* Inside a transaction, what is stored now; outside, what was last seen. */
+  if (a->w.store->transaction_depth > 0 && !appender_ensure_current (a, NULL))
+    return -1;
+  return a->loaded ? a->w.n_frames : -1;
+}
+
+gsize
+wm_recording_appender_get_frame_bytes (WmRecordingAppender *a)
+{
+  g_return_val_if_fail (a != NULL, 0);
+  return a->w.frame_bytes;
+}
+
+void
+wm_recording_appender_free (WmRecordingAppender *a)
+{
+  if (a == NULL)
+    return;
+  set_unflushed (a, FALSE);
+  writer_clear (&a->w);
+  g_free (a);
 }

@@ -263,3 +263,60 @@ wm_review_item_free (WmReviewItem *item)
   g_free (item->author);
   g_free (item);
 }
+
+G_DEFINE_BOXED_TYPE (WmDevice, wm_device, wm_device_copy, wm_device_free)
+G_DEFINE_BOXED_TYPE (WmUploadStream, wm_upload_stream, wm_upload_stream_copy, wm_upload_stream_free)
+
+WmDevice *
+wm_device_copy (const WmDevice *device)
+{
+  WmDevice *copy;
+
+  g_return_val_if_fail (device != NULL, NULL);
+
+  copy = g_memdup2 (device, sizeof *device);
+  copy->name = g_strdup (device->name);
+  copy->type = g_strdup (device->type);
+  return copy;
+}
+
+void
+wm_device_free (WmDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->name);
+  g_free (device->type);
+  g_free (device);
+}
+
+WmUploadStream *
+wm_upload_stream_copy (const WmUploadStream *stream)
+{
+  WmUploadStream *copy;
+
+  g_return_val_if_fail (stream != NULL, NULL);
+
+  copy = g_memdup2 (stream, sizeof *stream);
+  copy->device = g_strdup (stream->device);
+  copy->stream_id = g_strdup (stream->stream_id);
+  copy->metadata = g_strdup (stream->metadata);
+  copy->device_type = g_strdup (stream->device_type);
+  copy->firmware = g_strdup (stream->firmware);
+  copy->sha256 = g_strdup (stream->sha256);
+  return copy;
+}
+
+void
+wm_upload_stream_free (WmUploadStream *stream)
+{
+  if (stream == NULL)
+    return;
+  g_free (stream->device);
+  g_free (stream->stream_id);
+  g_free (stream->metadata);
+  g_free (stream->device_type);
+  g_free (stream->firmware);
+  g_free (stream->sha256);
+  g_free (stream);
+}

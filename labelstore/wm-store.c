@@ -171,6 +171,34 @@ static const char * const migrations[] = {
   /* v4: a model label's history is found by label when a rethreshold takes
    * that one label away. */
   "CREATE INDEX label_edit_by_label ON label_edit (label_id);",
+
+  /* 4 -> 5: devices and their upload streams.  Every key holds the device,
+   * so the tables can later be distributed by it. */
+  "CREATE TABLE device ("
+  "  name TEXT NOT NULL PRIMARY KEY,"
+  "  type TEXT NOT NULL,"
+  "  token_sha256 TEXT NOT NULL UNIQUE,"
+  "  hmac_key TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  last_seen INTEGER NOT NULL DEFAULT 0,"
+  "  revoked_at INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE upload_stream ("
+  "  device TEXT NOT NULL REFERENCES device (name),"
+  "  stream_id TEXT NOT NULL,"
+  "  recording_id INTEGER NOT NULL REFERENCES recording (id) ON DELETE CASCADE,"
+  "  metadata TEXT NOT NULL,"
+  "  device_type TEXT,"
+  "  firmware TEXT,"
+  "  committed_offset INTEGER NOT NULL DEFAULT 0 CHECK (committed_offset >= 0),"
+  "  n_bytes INTEGER NOT NULL DEFAULT 0,"
+  "  sha256 TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  finalized_at INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (device, stream_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX upload_stream_by_recording ON upload_stream (recording_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WM_STORE_SCHEMA_VERSION);
@@ -296,6 +324,7 @@ wm_store_finalize (GObject *object)
   if (self->transaction_depth > 0)
     g_critical ("%s: closed with a transaction open; rolling it back", self->path);
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->level_changes, g_array_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_free (self->path);
@@ -331,6 +360,8 @@ static void
 wm_store_init (WmStore *self)
 {
   self->statements = g_hash_table_new_full (NULL, NULL, NULL, finalize_statement);
+  self->level_changes = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->poll_data_version = G_MININT64;
 }
 
 /* ---- opening ------------------------------------------------------------- */
@@ -556,11 +587,42 @@ wm_store_get_db (WmStore *self)
 
 /* ---- transactions -------------------------------------------------------- */
 
+/* A transaction level ends: when it was undone and had changed rows, state
+ * cached on the store's contents is stale. */
+static void
+pop_level (WmStore  *self,
+           gboolean  undone)
+{
+  gint64 changes_at_start;
+
+  self->transaction_depth--;
+  changes_at_start = g_array_index (self->level_changes, gint64, self->transaction_depth);
+  g_array_set_size (self->level_changes, self->transaction_depth);
+  if (undone && (sqlite3_total_changes64 (self->db) != changes_at_start ||
+                 self->unflushed_appenders > 0))
+    self->generation++;
+}
+
+/* The outermost BEGIN holds the write lock: a commit by another connection
+ * since the last one is noticed here, once per transaction. */
+static void
+note_other_writers (WmStore *self)
+{
+  gint64 version = wm_store_read_data_version (self);
+
+  if (version != self->begin_data_version)
+    {
+      self->begin_data_version = version;
+      self->generation++;
+    }
+}
+
 gboolean
 wm_store_begin (WmStore  *self,
                 GError  **error)
 {
   g_autofree char *sql = NULL;
+  gint64 changes;
 
   g_return_val_if_fail (WM_IS_STORE (self), FALSE);
 
@@ -580,6 +642,10 @@ wm_store_begin (WmStore  *self,
 
   if (!wm_store_exec (self, sql, error))
     return FALSE;
+  if (self->transaction_depth == 0)
+    note_other_writers (self);
+  changes = sqlite3_total_changes64 (self->db);
+  g_array_append_val (self->level_changes, changes);
   self->transaction_depth++;
   return TRUE;
 }
@@ -595,7 +661,8 @@ wm_store_commit (WmStore  *self,
 
   if (sqlite3_get_autocommit (self->db))
     {
-      self->transaction_depth--;
+      pop_level (self, TRUE);
+      self->generation++;
       g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_FAILED,
                    "%s: the transaction was rolled back after an earlier error", self->path);
       return FALSE;
@@ -610,7 +677,7 @@ wm_store_commit (WmStore  *self,
       wm_store_rollback (self);
       return FALSE;
     }
-  self->transaction_depth--;
+  pop_level (self, FALSE);
   return TRUE;
 }
 
@@ -625,7 +692,8 @@ wm_store_rollback (WmStore *self)
    * callers opened is still closed by its own rollback. */
   if (sqlite3_get_autocommit (self->db))
     {
-      self->transaction_depth--;
+      pop_level (self, TRUE);
+      self->generation++;
       return;
     }
 
@@ -640,14 +708,61 @@ wm_store_rollback (WmStore *self)
                                               self->transaction_depth - 1);
       sqlite3_exec (self->db, sql, NULL, NULL, NULL);
     }
-  self->transaction_depth--;
+  pop_level (self, TRUE);
+}
+
+gint64
+wm_store_read_data_version (WmStore *self)
+{
+  sqlite3_stmt *stmt = wm_store_prepare_cached (self, "PRAGMA data_version", NULL);
+  gint64 version = -1;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return version;
+}
+
+gboolean
+wm_store_set_size_limit (WmStore  *self,
+                         gint64    max_bytes,
+                         GError  **error)
+{
+  g_autofree char *sql = NULL;
+  int page_size = 0;
+
+  g_return_val_if_fail (WM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (max_bytes >= 0, FALSE);
+
+  if (!read_pragma_int (self, "PRAGMA page_size", &page_size, error))
+    return FALSE;
+  /* SQLite's own ceiling when there is no limit. */
+  sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT,
+                         max_bytes > 0 ? MAX (max_bytes / page_size, 1) : G_GINT64_CONSTANT (4294967294));
+  return wm_store_exec (self, sql, error);
+}
+
+gboolean
+wm_store_poll_changes (WmStore *self)
+{
+  gint64 version;
+  gboolean changed;
+
+  g_return_val_if_fail (WM_IS_STORE (self), FALSE);
+
+  version = wm_store_read_data_version (self);
+  changed = self->poll_data_version != G_MININT64 && version != self->poll_data_version;
+  self->poll_data_version = version;
+  return changed;
 }
 
 /* ---- recordings ---------------------------------------------------------- */
 
 #define RECORDING_COLUMNS \
   "id, name, source_path, source_sha256, sample_rate, n_channels, start_time_us, " \
-  "n_frames, kind, sample_format, device_id, stream_id, created_at"
+  "n_frames, kind, sample_format, device_id, stream_id, created_at, " \
+  "EXISTS (SELECT 1 FROM upload_stream u WHERE u.recording_id = recording.id AND u.finalized_at = 0)"
 
 char *
 wm_store_dup_column_text (sqlite3_stmt *stmt,
@@ -710,6 +825,7 @@ recording_from_row (sqlite3_stmt *stmt)
   recording->device_id = wm_store_dup_column_text (stmt, 10);
   recording->stream_id = wm_store_dup_column_text (stmt, 11);
   recording->created_at = sqlite3_column_int64 (stmt, 12);
+  recording->uploading = sqlite3_column_int (stmt, 13) != 0;
   return recording;
 }
 

@@ -76,6 +76,7 @@ typedef struct {
   char            *device_id;       /* provenance, nullable */
   char            *stream_id;       /* provenance, nullable */
   gint64           created_at;      /* µs since epoch, filled in by the store */
+  gboolean         uploading;       /* read only: a device stream still adds to it (not finalized) */
 } WmRecording;
 
 GType        wm_recording_get_type (void) G_GNUC_CONST;
@@ -227,7 +228,7 @@ void          wm_review_item_free     (WmReviewItem *item);
 #define WM_TYPE_STORE (wm_store_get_type ())
 G_DECLARE_FINAL_TYPE (WmStore, wm_store, WM, STORE, GObject)
 
-#define WM_STORE_SCHEMA_VERSION 4
+#define WM_STORE_SCHEMA_VERSION 5
 
 WmStore     *wm_store_open                  (const char        *path,
                                              WmStoreOpenFlags   flags,
@@ -246,6 +247,17 @@ gboolean     wm_store_begin                 (WmStore           *self,
 gboolean     wm_store_commit                (WmStore           *self,
                                              GError           **error);
 void         wm_store_rollback              (WmStore           *self);
+
+/* TRUE when another connection (another process, another WmStore) has
+ * committed a change since the previous call (PRAGMA data_version): a cheap
+ * poll for a project that grows while it is shown.  The first call only
+ * takes note and returns FALSE. */
+gboolean     wm_store_poll_changes          (WmStore           *self);
+/* The file may not grow past @max_bytes (rounded down to whole pages; 0: no
+ * limit): a write that would is WM_STORE_ERROR_FULL, like a full disk. */
+gboolean     wm_store_set_size_limit        (WmStore           *self,
+                                             gint64             max_bytes,
+                                             GError           **error);
 
 /* Recordings */
 GPtrArray   *wm_store_list_recordings       (WmStore           *self,
@@ -281,6 +293,36 @@ gint64       wm_recording_writer_get_n_frames (WmRecordingWriter *writer);
 gint64       wm_recording_writer_commit     (WmRecordingWriter *writer,
                                              GError           **error); /* recording id, 0 on error */
 void         wm_recording_writer_abort      (WmRecordingWriter *writer);
+
+/* A recording that grows in many transactions (a device upload).  The
+ * appender rebuilds the writer's state from what is stored: the partial last
+ * block, and per summary level the closed buckets of the current row and the
+ * bucket being filled.  append and flush run inside the caller's transaction
+ * (wm_store_begin); flush stores the partial last block, provisional summary
+ * rows that include the partial buckets, and the frame count, so that a
+ * reader sees every committed frame with the summaries a one-shot import of
+ * the same frames would have.  Call flush before the transaction (or
+ * savepoint) that holds the appends ends.
+ *
+ * An appender may be kept across transactions: after a rollback on its
+ * store, or a commit by another connection, it reloads itself from the store
+ * on its next use. */
+typedef struct _WmRecordingAppender WmRecordingAppender;
+
+WmRecordingAppender *wm_store_open_appender (WmStore           *self,
+                                             gint64             recording_id,
+                                             GError           **error);
+gboolean     wm_recording_appender_append   (WmRecordingAppender *appender,
+                                             const void        *frames,
+                                             gsize              n_frames,
+                                             GError           **error);
+gboolean     wm_recording_appender_flush    (WmRecordingAppender *appender,
+                                             GError           **error);
+/* Frames appended so far (stored, or stored by the next flush); -1 when the
+ * recording cannot be read. */
+gint64       wm_recording_appender_get_n_frames (WmRecordingAppender *appender);
+gsize        wm_recording_appender_get_frame_bytes (WmRecordingAppender *appender);
+void         wm_recording_appender_free     (WmRecordingAppender *appender);
 
 /* Reading samples of one channel, frames [first, first + n_frames), as float
  * (int16 normalised by 1/32768).  Frames beyond the recording are an error. */
@@ -529,7 +571,114 @@ gboolean       wm_store_undo_review_decision (WmStore        *self,
                                          gint64              *out_item_id,
                                          GError             **error);
 
+/* ---- Devices and upload streams ------------------------------------------ */
+
+/* A device that uploads recordings (waymark-cli device add). */
+typedef struct {
+  char     *name;
+  char     *type;
+  gboolean  revoked;
+  gboolean  has_hmac_key;         /* Edge Impulse uploads are signed with it */
+  gint64    created_at;           /* µs since epoch */
+  gint64    last_seen;            /* 0: never */
+  gint64    n_streams;
+  gint64    n_bytes;              /* sample bytes committed */
+  gint64    n_incomplete;         /* streams not finalized */
+  gint64    oldest_incomplete_at; /* created_at of the oldest open stream, 0 if none */
+} WmDevice;
+
+GType     wm_device_get_type (void) G_GNUC_CONST;
+WmDevice *wm_device_copy     (const WmDevice *device);
+void      wm_device_free     (WmDevice       *device);
+
+/* One upload stream (device, stream id) and the recording it fills: also the
+ * recording's provenance. */
+typedef struct {
+  char   *device;
+  char   *stream_id;
+  gint64  recording_id;
+  char   *metadata;          /* JSON, as the device sent it (canonical form) */
+  char   *device_type;       /* nullable */
+  char   *firmware;          /* nullable */
+  gint64  committed_offset;  /* frames */
+  gint64  n_bytes;           /* sample bytes */
+  gsize   frame_bytes;       /* of the recording: channels × sample size */
+  char   *sha256;            /* whole stream, hex; NULL until finalized */
+  gint64  created_at;        /* first upload (the stream was made), µs since epoch */
+  gint64  updated_at;        /* last chunk committed */
+  gint64  finalized_at;      /* 0 while open */
+} WmUploadStream;
+
+GType           wm_upload_stream_get_type (void) G_GNUC_CONST;
+WmUploadStream *wm_upload_stream_copy     (const WmUploadStream *stream);
+void            wm_upload_stream_free     (WmUploadStream       *stream);
+
+/* @token_sha256: hex SHA-256 of the device's bearer token (the token itself
+ * is never stored).  EXISTS when the name is taken. */
+gboolean     wm_store_add_device            (WmStore           *self,
+                                             const char        *name,
+                                             const char        *type,
+                                             const char        *token_sha256,
+                                             const char        *hmac_key,
+                                             GError           **error);
+gboolean     wm_store_revoke_device         (WmStore           *self,
+                                             const char        *name,
+                                             GError           **error);
+WmDevice    *wm_store_get_device            (WmStore           *self,
+                                             const char        *name,
+                                             GError           **error);
+GPtrArray   *wm_store_list_devices          (WmStore           *self,
+                                             GError           **error); /* of WmDevice, by name */
+/* What authentication needs: the token's stored hash (hex), the HMAC key
+ * (nullable) and whether the device is revoked.  NOT_FOUND when unknown. */
+gboolean     wm_store_get_device_secrets    (WmStore           *self,
+                                             const char        *name,
+                                             char             **out_token_sha256,
+                                             char             **out_hmac_key,
+                                             gboolean          *out_revoked,
+                                             GError           **error);
+/* The device whose token hashes to @token_sha256, or NULL (NOT_FOUND). */
+char        *wm_store_find_device_by_token  (WmStore           *self,
+                                             const char        *token_sha256,
+                                             GError           **error);
+gboolean     wm_store_set_device_last_seen  (WmStore           *self,
+                                             const char        *name,
+                                             gint64             last_seen,
+                                             GError           **error);
+
+/* NOT_FOUND when there is no such stream. */
+WmUploadStream *wm_store_get_upload_stream  (WmStore           *self,
+                                             const char        *device,
+                                             const char        *stream_id,
+                                             GError           **error);
+/* The stream that fills a recording, or NULL without error when none does. */
+WmUploadStream *wm_store_get_recording_upload (WmStore         *self,
+                                             gint64             recording_id,
+                                             GError           **error);
+/* Stores a new stream for an existing recording (device, stream_id,
+ * recording_id, metadata, device_type, firmware); sets created_at and
+ * updated_at.  EXISTS when (device, stream id) is taken. */
+gboolean     wm_store_add_upload_stream     (WmStore           *self,
+                                             WmUploadStream    *stream,
+                                             GError           **error);
+gboolean     wm_store_set_upload_progress   (WmStore           *self,
+                                             const char        *device,
+                                             const char        *stream_id,
+                                             gint64             committed_offset,
+                                             gint64             n_bytes,
+                                             GError           **error);
+/* Marks the stream complete with its verified hash; the recording keeps it
+ * as its source SHA-256. */
+gboolean     wm_store_finalize_upload_stream (WmStore          *self,
+                                             const char        *device,
+                                             const char        *stream_id,
+                                             const char        *sha256,
+                                             GError           **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmRecording, wm_recording_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmDevice, wm_device_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmUploadStream, wm_upload_stream_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmRecordingAppender, wm_recording_appender_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmRun, wm_run_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmReviewItem, wm_review_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmStoredModel, wm_stored_model_free)
