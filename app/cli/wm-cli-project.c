@@ -59,6 +59,66 @@ format_start_time (const WmRecording *r)
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
 
+static char *
+format_time_us (gint64 time_us)
+{
+  g_autoptr(GDateTime) base = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (base == NULL)
+    return NULL;
+  dt = g_date_time_add (base, time_us % G_USEC_PER_SEC);
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+static void
+add_time_member (JsonBuilder *b,
+                 const char  *name,
+                 gint64       time_us)
+{
+  g_autofree char *text = time_us > 0 ? format_time_us (time_us) : NULL;
+
+  json_builder_set_member_name (b, name);
+  if (text != NULL)
+    json_builder_add_string_value (b, text);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* Where an uploaded recording came from: device, stream, firmware, times. */
+static void
+add_upload_json (JsonBuilder          *b,
+                 const WmUploadStream *u)
+{
+  json_builder_set_member_name (b, "upload");
+  if (u == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "device");
+  json_builder_add_string_value (b, u->device);
+  json_builder_set_member_name (b, "stream_id");
+  json_builder_add_string_value (b, u->stream_id);
+  json_builder_set_member_name (b, "device_type");
+  json_builder_add_string_value (b, u->device_type);
+  json_builder_set_member_name (b, "firmware");
+  json_builder_add_string_value (b, u->firmware);
+  json_builder_set_member_name (b, "committed_frames");
+  json_builder_add_int_value (b, u->committed_offset);
+  json_builder_set_member_name (b, "bytes");
+  json_builder_add_int_value (b, u->n_bytes);
+  add_time_member (b, "first_upload", u->created_at);
+  add_time_member (b, "last_upload", u->updated_at);
+  json_builder_set_member_name (b, "finalized");
+  json_builder_add_boolean_value (b, u->finalized_at != 0);
+  add_time_member (b, "finalized_at", u->finalized_at);
+  json_builder_set_member_name (b, "sha256");
+  json_builder_add_string_value (b, u->sha256);
+  json_builder_end_object (b);
+}
+
 static JsonNode *
 recording_to_json (WmStore           *store,
                    const WmRecording *r,
@@ -91,8 +151,13 @@ recording_to_json (WmStore           *store,
     json_builder_add_string_value (b, start);
   else
     json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "uploading");
+  json_builder_add_boolean_value (b, r->uploading);
   if (detailed)
     {
+      g_autoptr(WmUploadStream) upload = wm_store_get_recording_upload (store, r->id, NULL);
+
+      add_upload_json (b, upload);
       json_builder_set_member_name (b, "channel_info");
       json_builder_begin_array (b);
       for (guint c = 0; c < r->n_channels; c++)
@@ -129,7 +194,8 @@ wm_cli_list (WmCli *cli,
 
   if (!wm_cli_parse_options (cli, &argc, &argv, NULL,
                              _("List the recordings of the project: id, name, kind, rate, "
-                               "channels, duration and label count."), NULL, NULL, TRUE))
+                               "channels, duration and label count; recordings a device is "
+                               "still uploading are marked."), NULL, NULL, TRUE))
     return WM_CLI_EXIT_USAGE;
   if (argc > 1)
     return wm_cli_usage_error (cli, _("unexpected argument “%s”"), argv[1]);
@@ -165,11 +231,36 @@ wm_cli_list (WmCli *cli,
       WmRecording *r = recordings->pdata[i];
       g_autofree char *duration = wm_cli_format_seconds (wm_recording_get_duration (r));
 
-      g_print ("%4" PRId64 "  %-28s %-6s %10g %4u %14s %7" PRId64 "\n",
+      g_print ("%4" PRId64 "  %-28s %-6s %10g %4u %14s %7" PRId64 "%s\n",
                r->id, r->name, kind_name (r->kind), r->sample_rate, r->n_channels, duration,
-               wm_store_count_labels (store, r->id));
+               wm_store_count_labels (store, r->id), r->uploading ? _("  uploading") : "");
     }
   return WM_CLI_EXIT_OK;
+}
+
+static void
+print_upload (WmStore           *store,
+              const WmRecording *r)
+{
+  g_autoptr(WmUploadStream) u = wm_store_get_recording_upload (store, r->id, NULL);
+  g_autofree char *first = NULL;
+  g_autofree char *last = NULL;
+  g_autofree char *finalized = NULL;
+
+  if (u == NULL)
+    return;
+  first = format_time_us (u->created_at);
+  last = format_time_us (u->updated_at);
+  g_print (_("Device type: %s\n"), u->device_type != NULL ? u->device_type : "-");
+  g_print (_("Firmware:    %s\n"), u->firmware != NULL ? u->firmware : "-");
+  g_print (_("Uploaded:    %s to %s, %" PRId64 " frames\n"), first, last, u->committed_offset);
+  if (u->finalized_at != 0)
+    {
+      finalized = format_time_us (u->finalized_at);
+      g_print (_("Finalized:   %s, SHA-256 verified\n"), finalized);
+    }
+  else
+    g_print (_("Finalized:   no, still uploading\n"));
 }
 
 int
@@ -271,6 +362,7 @@ wm_cli_info (WmCli *cli,
   g_print (_("SHA-256:     %s\n"), r->source_sha256 != NULL ? r->source_sha256 : "-");
   if (r->device_id != NULL)
     g_print (_("Device:      %s, stream %s\n"), r->device_id, r->stream_id != NULL ? r->stream_id : "-");
+  print_upload (store, r);
   g_print (_("Channels:\n"));
   for (guint c = 0; c < r->n_channels; c++)
     g_print ("  %2u  %-20s %s\n", c + 1, r->channel_names[c],
