@@ -168,7 +168,7 @@ find_value (const char *body, uint16_t len, const char *key)
   return NULL;
 }
 
-/* "committed_offset": a non-negative integer of at most 19 digits. */
+/* "committed_offset": a non-negative integer of at most 19 digits, then more text. */
 static bool
 parse_committed (const char *body, uint16_t len, uint64_t *out)
 {
@@ -185,7 +185,8 @@ parse_committed (const char *body, uint16_t len, uint64_t *out)
       v++;
       digits++;
     }
-  if (digits == 0 || (v < end && *v >= '0' && *v <= '9'))
+  /* Something must follow the number: a reply cut at the buffer's end is no answer. */
+  if (digits == 0 || v >= end || (*v >= '0' && *v <= '9'))
     return false;
   *out = n;
   return true;
