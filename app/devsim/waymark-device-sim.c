@@ -433,6 +433,7 @@ print_json (GPtrArray *devices,
 
   json_builder_begin_object (b);
   SET_INT (b, "devices", devices->len);
+  SET_INT (b, "ended", t->ended);
   SET_INT (b, "finalized", t->finalized);
   SET_INT (b, "failed", t->failed);
   SET_INT (b, "frames", t->frames);
@@ -473,7 +474,7 @@ print_summary (GPtrArray *devices,
                GPtrArray *failures,
                GPtrArray *problems)
 {
-  g_print (_("Devices: %u, %u finalized, %u failed\n"), devices->len, t->finalized, t->failed);
+  g_print (_("Devices: %u, %u ended, %u finalized, %u failed\n"), devices->len, t->ended, t->finalized, t->failed);
   g_print (_("Frames recorded: %" G_GUINT64_FORMAT "\n"), t->frames);
   g_print (_("Chunks acknowledged: %" G_GUINT64_FORMAT " (%.2f MB) in %.1f s: %.0f chunks/s, %.2f MB/s\n"),
            t->chunks, t->bytes / 1e6, seconds, seconds > 0 ? t->chunks / seconds : 0,
