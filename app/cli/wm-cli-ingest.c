@@ -168,15 +168,22 @@ read_frames (SpoolDir  *d,
              guint8    *buf,
              GError   **error)
 {
-  uint32_t got = 0;
-  wm_status_t status = wm_spool_read (&d->spool, at, buf, n, &got);
+  gsize frame_bytes = wm_spool_frame_bytes (&d->spool);
+  guint32 done = 0, got = 0;
+  wm_status_t status = WM_OK;
 
-  for (guint32 done = got; status == WM_OK && done < n && got > 0; done += got)
-    status = wm_spool_read (&d->spool, at + done, buf + (gsize) done * wm_spool_frame_bytes (&d->spool), n - done, &got);
-  if (status == WM_ERR_SPOOL_LOST || (status == WM_OK && got == 0))
-    return fail_at (error, d->spool_path, _("frames from offset %" G_GUINT64_FORMAT " are missing or damaged (a corrupt or truncated page)"), at);
+  /* A read may stop at a page's end; the offset named is the first frame not read. */
+  while (done < n)
+    {
+      status = wm_spool_read (&d->spool, at + done, buf + (gsize) done * frame_bytes, n - done, &got);
+      if (status != WM_OK || got == 0)
+        break;
+      done += got;
+    }
+  if (status == WM_ERR_SPOOL_LOST || (status == WM_OK && done < n))
+    return fail_at (error, d->spool_path, _("frames from offset %" G_GUINT64_FORMAT " are missing or damaged (a corrupt or truncated page)"), at + done);
   if (status != WM_OK)
-    return fail_at (error, d->spool_path, _("reading offset %" G_GUINT64_FORMAT ": %s"), at, wm_status_to_string (status));
+    return fail_at (error, d->spool_path, _("reading offset %" G_GUINT64_FORMAT ": %s"), at + done, wm_status_to_string (status));
   return TRUE;
 }
 

@@ -128,6 +128,9 @@ server_url (WmSimLink *link)
           link->server_url = g_steal_pointer (&text);
         }
     }
+  /* "http://host:port/" and "http://host:port" alike: request paths start with a slash. */
+  if (link->server_url != NULL && g_str_has_suffix (link->server_url, "/"))
+    link->server_url[strlen (link->server_url) - 1] = '\0';
   return link->server_url;
 }
 
