@@ -4,8 +4,11 @@
  *
  * The strip maps the whole recording onto the plot width (same gutter as
  * the other widgets) and draws the envelope of all channels from one
- * summary read per recording and width.  A press inside the visible range
- * grabs it; a press outside centres the range there first.
+ * summary read per recording and width.  While a recording grows, only
+ * the frames added are read, as tail blocks of about as many columns as
+ * they take on screen; after MAX_TAILS of them the whole is read again.
+ * A press inside the visible range grabs it; a press outside centres the
+ * range there first.
  */
 
 #define G_LOG_DOMAIN "waymark-views"
@@ -18,6 +21,7 @@
 #include "wm-view-draw.h"
 
 #define OVERVIEW_HEIGHT 36
+#define MAX_TAILS       16
 
 struct _WmOverview
 {
@@ -26,7 +30,10 @@ struct _WmOverview
   WmSignalReader *reader;
   GCancellable   *cancellable;
   WmSignalBlock  *block;
+  GPtrArray      *tails;      /* of WmSignalBlock: frames the recording gained after block */
+  gint64          drawn_end;  /* end frame of block and its tails */
   gboolean        reading;
+  gboolean        reading_tail;
   GskRenderNode  *node;
   int             node_width;
   int             node_height;
@@ -89,20 +96,35 @@ read_done (GObject      *source,
   g_autoptr(WmOverview) self = user_data;
   g_autoptr(GError) error = NULL;
   WmSignalBlock *block = wm_signal_reader_read_finish (self->reader, result, &error);
+  gboolean tail = self->reading_tail;
 
   if (self->cancellable == NULL || g_task_get_cancellable (G_TASK (result)) != self->cancellable)
     {
       wm_signal_block_free (block);
       return;
     }
+  self->reading_tail = FALSE;
   set_reading (self, FALSE);
   if (block == NULL)
     {
       g_debug ("Overview not read: %s", error->message);
       return;
     }
-  g_clear_pointer (&self->block, wm_signal_block_free);
-  self->block = block;
+  if (tail && self->block != NULL && block->first_frame == self->drawn_end)
+    g_ptr_array_add (self->tails, block);
+  else if (tail)
+    {
+      wm_signal_block_free (block);
+      request_data (self);
+      return;
+    }
+  else
+    {
+      g_clear_pointer (&self->block, wm_signal_block_free);
+      g_ptr_array_set_size (self->tails, 0);
+      self->block = block;
+    }
+  self->drawn_end = block->end_frame;
   g_clear_pointer (&self->node, gsk_render_node_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   request_data (self);
@@ -115,14 +137,35 @@ request_data (WmOverview *self)
   const WmRecording *recording = wm_timeline_get_recording (timeline);
   int columns = gtk_widget_get_width (GTK_WIDGET (self)) - WM_TIMELINE_GUTTER;
 
+  gboolean block_fits;
+
   if (self->reader == NULL || recording == NULL || recording->n_frames <= 0 || columns <= 0
       || self->reading)
     return;
-  if (self->block != NULL && self->block->recording_id == recording->id
-      && self->block->n_columns == (guint) columns)
+  block_fits = self->block != NULL && self->block->recording_id == recording->id
+               && self->block->n_columns == (guint) columns;
+  if (block_fits && self->drawn_end >= recording->n_frames)
     return;
 
   set_reading (self, TRUE);
+  /* The recording grew: the frames added, in as many columns as they take
+   * on screen now. */
+  if (self->block != NULL && self->block->recording_id == recording->id
+      && self->tails->len < MAX_TAILS && self->drawn_end < recording->n_frames
+      && self->drawn_end >= recording->n_frames / 2)
+    {
+      gint64 added = recording->n_frames - self->drawn_end;
+
+      self->reading_tail = TRUE;
+      wm_signal_reader_read_async (self->reader,
+                                   wm_signal_block_new (WM_SIGNAL_BLOCK_SUMMARY, recording->id,
+                                                        recording->n_channels, self->drawn_end,
+                                                        recording->n_frames,
+                                                        (guint) MAX (columns * added / recording->n_frames, 1)),
+                                   self->cancellable, read_done, g_object_ref (self));
+      return;
+    }
+
   wm_signal_reader_read_async (self->reader,
                                wm_signal_block_new (WM_SIGNAL_BLOCK_SUMMARY, recording->id,
                                                     recording->n_channels, 0,
@@ -137,47 +180,40 @@ restart (WmOverview *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   set_reading (self, FALSE);
+  self->reading_tail = FALSE;
   g_clear_pointer (&self->block, wm_signal_block_free);
+  g_ptr_array_set_size (self->tails, 0);
+  self->drawn_end = 0;
   g_clear_pointer (&self->node, gsk_render_node_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   request_data (self);
 }
 
-static GskRenderNode *
-get_node (WmOverview *self,
-          int         width,
-          int         height)
+static void
+block_range (const WmSignalBlock *block,
+             float               *lo,
+             float               *hi)
 {
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  const WmSignalBlock *block = self->block;
-  graphene_rect_t area;
-  cairo_t *cr;
-  float lo = INFINITY, hi = -INFINITY;
-  gsize n;
+  gsize n = (gsize) block->n_columns * block->n_channels;
 
-  if (self->node != NULL && self->node_width == width && self->node_height == height)
-    return self->node;
-  g_clear_pointer (&self->node, gsk_render_node_unref);
-  if (block == NULL || width <= WM_TIMELINE_GUTTER)
-    return NULL;
-
-  n = (gsize) block->n_columns * block->n_channels;
   for (gsize i = 0; i < n; i++)
     if (!isnan (block->mins[i]))
       {
-        lo = MIN (lo, block->mins[i]);
-        hi = MAX (hi, block->maxs[i]);
+        *lo = MIN (*lo, block->mins[i]);
+        *hi = MAX (*hi, block->maxs[i]);
       }
-  if (!(hi > lo))
-    {
-      lo -= 1;
-      hi += 1;
-    }
+}
 
-  snapshot = gtk_snapshot_new ();
-  area = GRAPHENE_RECT_INIT (WM_TIMELINE_GUTTER, 0, width - WM_TIMELINE_GUTTER, height);
-  cr = gtk_snapshot_append_cairo (snapshot, &area);
-  gdk_cairo_set_source_rgba (cr, &wm_view_color_signal);
+/* The envelope of all channels, a rectangle per column. */
+static void
+add_block (WmOverview          *self,
+           const WmSignalBlock *block,
+           cairo_t             *cr,
+           int                  width,
+           int                  height,
+           float                lo,
+           float                hi)
+{
   for (guint i = 0; i < block->n_columns; i++)
     {
       float cmin = INFINITY, cmax = -INFINITY;
@@ -200,6 +236,40 @@ get_node (WmOverview *self,
       y1 = floor (2 + (hi - cmin) * (height - 4) / (hi - lo));
       cairo_rectangle (cr, x0, y0, MAX (x1 - x0, 1), MAX (y1 - y0, 1));
     }
+}
+
+static GskRenderNode *
+get_node (WmOverview *self,
+          int         width,
+          int         height)
+{
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  graphene_rect_t area;
+  cairo_t *cr;
+  float lo = INFINITY, hi = -INFINITY;
+
+  if (self->node != NULL && self->node_width == width && self->node_height == height)
+    return self->node;
+  g_clear_pointer (&self->node, gsk_render_node_unref);
+  if (self->block == NULL || width <= WM_TIMELINE_GUTTER)
+    return NULL;
+
+  block_range (self->block, &lo, &hi);
+  for (guint t = 0; t < self->tails->len; t++)
+    block_range (g_ptr_array_index (self->tails, t), &lo, &hi);
+  if (!(hi > lo))
+    {
+      lo -= 1;
+      hi += 1;
+    }
+
+  snapshot = gtk_snapshot_new ();
+  area = GRAPHENE_RECT_INIT (WM_TIMELINE_GUTTER, 0, width - WM_TIMELINE_GUTTER, height);
+  cr = gtk_snapshot_append_cairo (snapshot, &area);
+  gdk_cairo_set_source_rgba (cr, &wm_view_color_signal);
+  add_block (self, self->block, cr, width, height, lo, hi);
+  for (guint t = 0; t < self->tails->len; t++)
+    add_block (self, g_ptr_array_index (self->tails, t), cr, width, height, lo, hi);
   cairo_fill (cr);
   cairo_destroy (cr);
 
@@ -317,6 +387,18 @@ wm_overview_recording_changed (WmTimelinePart *part)
   restart (WM_OVERVIEW (part));
 }
 
+/* The whole strip maps to the new length: the node goes, the blocks stay. */
+static void
+wm_overview_frames_added (WmTimelinePart *part,
+                          gint64          previous_n_frames)
+{
+  WmOverview *self = WM_OVERVIEW (part);
+
+  g_clear_pointer (&self->node, gsk_render_node_unref);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  request_data (self);
+}
+
 static void
 wm_overview_dispose (GObject *object)
 {
@@ -327,6 +409,7 @@ wm_overview_dispose (GObject *object)
   g_clear_pointer (&self->reader, wm_signal_reader_unref);
   g_clear_pointer (&self->node, gsk_render_node_unref);
   g_clear_pointer (&self->block, wm_signal_block_free);
+  g_clear_pointer (&self->tails, g_ptr_array_unref);
 
   G_OBJECT_CLASS (wm_overview_parent_class)->dispose (object);
 }
@@ -370,6 +453,7 @@ wm_overview_class_init (WmOverviewClass *klass)
   widget_class->measure = wm_overview_measure;
   part_class->range_changed = wm_timeline_part_redraw;
   part_class->recording_changed = wm_overview_recording_changed;
+  part_class->frames_added = wm_overview_frames_added;
   gtk_widget_class_set_css_name (widget_class, "wmoverview");
 }
 
@@ -377,6 +461,7 @@ static void
 wm_overview_init (WmOverview *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->tails = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_signal_block_free);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
 

@@ -960,6 +960,22 @@ wm_recording_view_set_time_format (WmRecordingView  *self,
 }
 
 void
+wm_recording_view_update_recording (WmRecordingView   *self,
+                                    const WmRecording *recording)
+{
+  const WmRecording *shown;
+
+  g_return_if_fail (WM_IS_RECORDING_VIEW (self));
+  g_return_if_fail (recording != NULL);
+
+  shown = wm_timeline_get_recording (self->timeline);
+  if (shown == NULL || shown->id != recording->id)
+    return;
+  wm_timeline_update_recording (self->timeline, recording);
+  wm_recording_view_actions_update (self);
+}
+
+void
 wm_recording_view_reload_labels (WmRecordingView *self)
 {
   g_return_if_fail (WM_IS_RECORDING_VIEW (self));

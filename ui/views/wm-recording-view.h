@@ -189,6 +189,11 @@ void             wm_recording_view_set_selected_label_id (WmRecordingView      *
 WmViewTimeFormat wm_recording_view_get_time_format       (WmRecordingView      *self);
 void             wm_recording_view_set_time_format       (WmRecordingView      *self,
                                                           WmViewTimeFormat      format);
+/* The recording shown, read again while it grows (another process appends
+ * to it): the new frames are drawn, what was drawn stays, and a view that
+ * showed the end follows it.  A recording of another id is ignored. */
+void             wm_recording_view_update_recording      (WmRecordingView      *self,
+                                                          const WmRecording    *recording);
 /* Re-read classes and labels from the store (after undo/redo, class edits),
  * and the auto-label run when a newer one covers the recording. */
 void             wm_recording_view_reload_labels         (WmRecordingView      *self);

@@ -7,6 +7,11 @@
  * zoom or pan shows the old data stretched until the new block arrives.
  * One read is in flight at a time; when the range moves during a read, the
  * next read is planned when it returns (the latest range wins).
+ *
+ * A recording that grows while shown (a device upload), or a pan to the
+ * right, needs only the frames past what is drawn: those are read as a
+ * tail block drawn after the others, at the same density.  After
+ * MAX_TAILS tails, or a zoom, the visible range is read whole again.
  */
 
 #define G_LOG_DOMAIN "waymark-views"
@@ -21,6 +26,7 @@
 #include "wm-view-draw.h"
 
 #define BORDER_GRAB 4 /* pixels either side of a channel border that resize */
+#define MAX_TAILS   16
 
 struct _WmSignalView
 {
@@ -30,9 +36,12 @@ struct _WmSignalView
   GCancellable   *cancellable;
 
   WmSignalBlock  *block;     /* what is drawn */
-  WmSignalBlock  *extent;    /* per-channel min/max of the whole recording */
+  GPtrArray      *tails;     /* of WmSignalBlock: frames after block, in order */
+  gint64          drawn_end; /* end frame of block and its tails */
+  WmSignalBlock  *extent;    /* per-channel min/max of the recording's first extent->end_frame frames */
   char           *error;     /* the last read failure, shown instead of data */
   gboolean        reading;
+  gboolean        reading_tail;
   gboolean        extent_reading;
 
   GskRenderNode  *node;      /* cached waveforms */
@@ -140,6 +149,33 @@ same_request (const WmSignalBlock *a,
          && a->n_columns == b->n_columns;
 }
 
+/* Frames per column of a block: 1 for samples. */
+static double
+block_density (const WmSignalBlock *block)
+{
+  if (block->kind == WM_SIGNAL_BLOCK_SAMPLES)
+    return 1;
+  return (double) (block->end_frame - block->first_frame) / MAX (block->n_columns, 1);
+}
+
+/* What is drawn starts where wanted starts, or before, at about its
+ * density: frames from drawn_end on can be read as a tail. */
+static gboolean
+can_extend_to (WmSignalView        *self,
+               const WmSignalBlock *wanted)
+{
+  double ratio;
+
+  if (self->block == NULL || self->error != NULL
+      || self->block->kind != wanted->kind
+      || self->block->recording_id != wanted->recording_id
+      || self->block->first_frame > wanted->first_frame
+      || self->drawn_end < wanted->first_frame)
+    return FALSE;
+  ratio = block_density (wanted) / block_density (self->block);
+  return ratio > 0.75 && ratio < 1.5;
+}
+
 gboolean
 wm_signal_view_is_current (WmSignalView *self)
 {
@@ -148,7 +184,8 @@ wm_signal_view_is_current (WmSignalView *self)
   g_return_val_if_fail (WM_IS_SIGNAL_VIEW (self), FALSE);
 
   wanted = wm_signal_view_plan_block (self, gtk_widget_get_width (GTK_WIDGET (self)));
-  return wanted == NULL || same_request (wanted, self->block);
+  return wanted == NULL || same_request (wanted, self->block)
+         || (can_extend_to (self, wanted) && self->drawn_end >= wanted->end_frame);
 }
 
 void
@@ -158,17 +195,57 @@ wm_signal_view_take_block (WmSignalView  *self,
   g_return_if_fail (WM_IS_SIGNAL_VIEW (self));
 
   g_clear_pointer (&self->block, wm_signal_block_free);
+  g_ptr_array_set_size (self->tails, 0);
   self->block = block;
+  self->drawn_end = block != NULL ? block->end_frame : 0;
   g_clear_pointer (&self->error, g_free);
   invalidate (self);
 }
 
+guint
+wm_signal_view_get_n_tails (WmSignalView *self)
+{
+  g_return_val_if_fail (WM_IS_SIGNAL_VIEW (self), 0);
+  return self->tails->len;
+}
+
+static void
+take_tail (WmSignalView  *self,
+           WmSignalBlock *tail)
+{
+  /* Only a tail that still continues what is drawn. */
+  if (self->block == NULL || tail->first_frame != self->drawn_end
+      || tail->recording_id != self->block->recording_id)
+    {
+      wm_signal_block_free (tail);
+      return;
+    }
+  self->drawn_end = tail->end_frame;
+  g_ptr_array_add (self->tails, tail);
+  invalidate (self);
+}
+
+/* A whole extent, or the extent of the frames after the one known. */
 static void
 take_extent (WmSignalView  *self,
              WmSignalBlock *extent)
 {
-  g_clear_pointer (&self->extent, wm_signal_block_free);
-  self->extent = extent;
+  if (self->extent != NULL && extent->first_frame == self->extent->end_frame
+      && extent->n_channels == self->extent->n_channels)
+    {
+      for (guint c = 0; c < extent->n_channels; c++)
+        {
+          self->extent->mins[c] = MIN (self->extent->mins[c], extent->mins[c]);
+          self->extent->maxs[c] = MAX (self->extent->maxs[c], extent->maxs[c]);
+        }
+      self->extent->end_frame = extent->end_frame;
+      wm_signal_block_free (extent);
+    }
+  else
+    {
+      g_clear_pointer (&self->extent, wm_signal_block_free);
+      self->extent = extent;
+    }
   invalidate (self);
 }
 
@@ -181,6 +258,7 @@ read_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   const WmRecording *recording;
   WmSignalBlock *block;
+  gboolean tail;
 
   block = wm_signal_reader_read_finish (self->reader, result, &error);
   /* A read from before a restart or dispose: its result is of no use. */
@@ -190,6 +268,8 @@ read_done (GObject      *source,
       return;
     }
 
+  tail = self->reading_tail;
+  self->reading_tail = FALSE;
   set_reading (self, FALSE, self->extent_reading);
   if (block == NULL)
     {
@@ -199,10 +279,12 @@ read_done (GObject      *source,
       return;
     }
   recording = wm_timeline_get_recording (wm_timeline_part_get_timeline (WM_TIMELINE_PART (self)));
-  if (block->recording_id == (recording != NULL ? recording->id : 0))
-    wm_signal_view_take_block (self, block);
-  else
+  if (block->recording_id != (recording != NULL ? recording->id : 0))
     wm_signal_block_free (block);
+  else if (tail)
+    take_tail (self, block);
+  else
+    wm_signal_view_take_block (self, block);
   request_data (self);
 }
 
@@ -240,13 +322,14 @@ request_data (WmSignalView *self)
 
   /* Float recordings are drawn in their own units: their overall range
    * sets the vertical scale.  int16 ones are always [-1, 1). */
-  if (self->extent == NULL && !self->extent_reading
-      && recording->sample_format != WM_SAMPLE_FORMAT_INT16 && recording->n_frames > 0)
+  if (!self->extent_reading && recording->sample_format != WM_SAMPLE_FORMAT_INT16
+      && recording->n_frames > (self->extent != NULL ? self->extent->end_frame : 0))
     {
       set_reading (self, self->reading, TRUE);
       wm_signal_reader_read_async (self->reader,
                                    wm_signal_block_new (WM_SIGNAL_BLOCK_EXTENT, recording->id,
-                                                        recording->n_channels, 0,
+                                                        recording->n_channels,
+                                                        self->extent != NULL ? self->extent->end_frame : 0,
                                                         recording->n_frames, 1),
                                    self->cancellable, extent_done, g_object_ref (self));
     }
@@ -255,10 +338,24 @@ request_data (WmSignalView *self)
     return;
 
   wanted = wm_signal_view_plan_block (self, width);
-  if (wanted == NULL || same_request (wanted, self->block))
+  if (wanted == NULL || same_request (wanted, self->block)
+      || (can_extend_to (self, wanted) && self->drawn_end >= wanted->end_frame))
     {
       wm_signal_block_free (wanted);
       return;
+    }
+
+  if (can_extend_to (self, wanted) && self->tails->len < MAX_TAILS)
+    {
+      /* Only the frames past what is drawn, at the wanted density. */
+      WmSignalBlock *tail = wm_signal_block_new (wanted->kind, wanted->recording_id,
+                                                 wanted->n_channels, self->drawn_end,
+                                                 wanted->end_frame,
+                                                 (guint) MAX (llround ((wanted->end_frame - self->drawn_end)
+                                                                       / block_density (wanted)), 1));
+      wm_signal_block_free (wanted);
+      wanted = tail;
+      self->reading_tail = TRUE;
     }
 
   set_reading (self, TRUE, self->extent_reading);
@@ -273,7 +370,10 @@ restart (WmSignalView *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   set_reading (self, FALSE, FALSE);
+  self->reading_tail = FALSE;
   g_clear_pointer (&self->block, wm_signal_block_free);
+  g_ptr_array_set_size (self->tails, 0);
+  self->drawn_end = 0;
   g_clear_pointer (&self->extent, wm_signal_block_free);
   g_clear_pointer (&self->error, g_free);
   invalidate (self);
@@ -328,15 +428,15 @@ add_column_rect (cairo_t *cr,
 }
 
 static void
-draw_summary (WmSignalView  *self,
-              cairo_t       *cr,
-              guint          channel,
-              int            width,
-              int            top,
-              int            height)
+draw_summary (WmSignalView        *self,
+              const WmSignalBlock *block,
+              cairo_t             *cr,
+              guint                channel,
+              int                  width,
+              int                  top,
+              int                  height)
 {
   WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
-  const WmSignalBlock *block = self->block;
   double per_column = (double) (block->end_frame - block->first_frame) / block->n_columns;
   double centre = top + height / 2.0;
   double mid, scale;
@@ -387,15 +487,15 @@ draw_summary (WmSignalView  *self,
 }
 
 static void
-draw_samples (WmSignalView *self,
-              cairo_t      *cr,
-              guint         channel,
-              int           width,
-              int           top,
-              int           height)
+draw_samples (WmSignalView        *self,
+              const WmSignalBlock *block,
+              cairo_t             *cr,
+              guint                channel,
+              int                  width,
+              int                  top,
+              int                  height)
 {
   WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
-  const WmSignalBlock *block = self->block;
   gsize n = wm_signal_block_get_n_values (block);
   const float *values = block->mins + channel * n;
   double centre = top + height / 2.0;
@@ -436,6 +536,21 @@ draw_samples (WmSignalView *self,
         }
       cairo_fill (cr);
     }
+}
+
+static void
+draw_block (WmSignalView        *self,
+            const WmSignalBlock *block,
+            cairo_t             *cr,
+            guint                channel,
+            int                  width,
+            int                  top,
+            int                  height)
+{
+  if (block->kind == WM_SIGNAL_BLOCK_SAMPLES)
+    draw_samples (self, block, cr, channel, width, top, height);
+  else
+    draw_summary (self, block, cr, channel, width, top, height);
 }
 
 static void
@@ -526,10 +641,9 @@ wm_signal_view_get_node (WmSignalView *self,
           cairo_rectangle (cr, area.origin.x, area.origin.y, area.size.width, area.size.height);
           cairo_clip (cr);
           gdk_cairo_set_source_rgba (cr, &wm_view_color_signal);
-          if (self->block->kind == WM_SIGNAL_BLOCK_SAMPLES)
-            draw_samples (self, cr, c, width, top, ch);
-          else
-            draw_summary (self, cr, c, width, top, ch);
+          draw_block (self, self->block, cr, c, width, top, ch);
+          for (guint t = 0; t < self->tails->len; t++)
+            draw_block (self, g_ptr_array_index (self->tails, t), cr, c, width, top, ch);
           cairo_destroy (cr);
         }
       draw_gutter (self, snapshot, c, top, ch);
@@ -612,6 +726,14 @@ static void
 wm_signal_view_layout_changed (WmTimelinePart *part)
 {
   invalidate (WM_SIGNAL_VIEW (part));
+}
+
+/* What is drawn stays; request_data reads what lies past it. */
+static void
+wm_signal_view_frames_added (WmTimelinePart *part,
+                             gint64          previous_n_frames)
+{
+  request_data (WM_SIGNAL_VIEW (part));
 }
 
 static void
@@ -788,6 +910,7 @@ wm_signal_view_finalize (GObject *object)
   WmSignalView *self = WM_SIGNAL_VIEW (object);
 
   g_clear_pointer (&self->block, wm_signal_block_free);
+  g_clear_pointer (&self->tails, g_ptr_array_unref);
   g_clear_pointer (&self->extent, wm_signal_block_free);
   g_clear_pointer (&self->error, g_free);
 
@@ -832,6 +955,7 @@ wm_signal_view_class_init (WmSignalViewClass *klass)
   part_class->marks_changed = wm_timeline_part_redraw;
   part_class->layout_changed = wm_signal_view_layout_changed;
   part_class->recording_changed = wm_signal_view_recording_changed;
+  part_class->frames_added = wm_signal_view_frames_added;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
@@ -847,6 +971,7 @@ wm_signal_view_init (WmSignalView *self)
   GtkEventController *scroll;
 
   self->cancellable = g_cancellable_new ();
+  self->tails = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_signal_block_free);
   self->resize_border = -1;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);

@@ -33,6 +33,9 @@ WmSignalBlock *wm_signal_view_plan_block   (WmSignalView   *self,
                                             int             width);
 void           wm_signal_view_take_block   (WmSignalView   *self,
                                             WmSignalBlock  *block);
+/* Blocks drawn after the last whole read: the frames a growing recording
+ * (or a pan to the right) added, read on their own. */
+guint          wm_signal_view_get_n_tails  (WmSignalView   *self);
 /* The waveforms and channel names for a widget of this size (without the
  * marks); cached until size, range, layout or data change. */
 GskRenderNode *wm_signal_view_get_node     (WmSignalView   *self,

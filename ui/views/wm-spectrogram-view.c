@@ -230,17 +230,21 @@ sample_source_read (gpointer   user_data,
 /* ---- Levels ---------------------------------------------------------------- */
 
 static void
+drop_spectrogram (Level *level)
+{
+  wm_spectrogram_cancel_pending (level->spectrogram);
+  g_clear_signal_handler (&level->ready_id, level->spectrogram);
+  g_clear_signal_handler (&level->failed_id, level->spectrogram);
+  g_clear_object (&level->spectrogram);
+}
+
+static void
 level_free (Level *level)
 {
   if (level == NULL)
     return;
   if (level->spectrogram != NULL)
-    {
-      wm_spectrogram_cancel_pending (level->spectrogram);
-      g_clear_signal_handler (&level->ready_id, level->spectrogram);
-      g_clear_signal_handler (&level->failed_id, level->spectrogram);
-      g_clear_object (&level->spectrogram);
-    }
+    drop_spectrogram (level);
   g_clear_pointer (&level->textures, g_hash_table_unref);
   g_free (level);
 }
@@ -311,27 +315,18 @@ on_tile_failed (WmSpectrogram *spectrogram,
   update_busy (level->view);
 }
 
-static Level *
-get_level (WmSpectrogramView *self,
-           guint              channel_index,
-           guint              k)
+/* The level's spectrogram over the recording as long as it is now. */
+static gboolean
+make_spectrogram (WmSpectrogramView  *self,
+                  guint               channel_index,
+                  Level              *level,
+                  GError            **error)
 {
   WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
-  Channel *channel = g_ptr_array_index (self->channels, channel_index);
   const WmRecording *recording = wm_timeline_get_recording (timeline);
-  g_autoptr(GError) error = NULL;
   WmSpectrogramParams params;
   SampleSource *source;
   gint64 n_frames;
-  Level *level;
-
-  if (channel->levels[k] != NULL)
-    return channel->levels[k];
-
-  level = g_new0 (Level, 1);
-  level->view = self;
-  level->stride = (gint64) self->hop << k;
-  level->textures = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
 
   wm_spectrogram_params_init (&params);
   params.fft_size = self->fft_size;
@@ -357,19 +352,74 @@ get_level (WmSpectrogramView *self,
   level->spectrogram = wm_spectrogram_new_for_reader (n_frames, recording->sample_rate, &params,
                                                       wm_tile_cache_get_default (),
                                                       sample_source_read, source,
-                                                      sample_source_free, &error);
-
+                                                      sample_source_free, error);
   if (level->spectrogram == NULL)
+    return FALSE;
+  level->ready_id = g_signal_connect (level->spectrogram, "tile-ready", G_CALLBACK (on_tile_ready), level);
+  level->failed_id = g_signal_connect (level->spectrogram, "tile-failed", G_CALLBACK (on_tile_failed), level);
+  return TRUE;
+}
+
+static Level *
+get_level (WmSpectrogramView *self,
+           guint              channel_index,
+           guint              k)
+{
+  Channel *channel = g_ptr_array_index (self->channels, channel_index);
+  g_autoptr(GError) error = NULL;
+  Level *level;
+
+  if (channel->levels[k] != NULL)
+    return channel->levels[k];
+
+  level = g_new0 (Level, 1);
+  level->view = self;
+  level->stride = (gint64) self->hop << k;
+  level->textures = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  if (!make_spectrogram (self, channel_index, level, &error))
     {
       g_free (self->error);
       self->error = g_strdup (error->message);
       level_free (level);
       return NULL;
     }
-  level->ready_id = g_signal_connect (level->spectrogram, "tile-ready", G_CALLBACK (on_tile_ready), level);
-  level->failed_id = g_signal_connect (level->spectrogram, "tile-failed", G_CALLBACK (on_tile_failed), level);
   channel->levels[k] = level;
   return level;
+}
+
+/* The recording grew from previous_n_frames: a tile whose every window
+ * lay inside the old frames is as it was and keeps its texture; the others
+ * (the last, and those past it, computed with silence for the frames
+ * missing then) are made again by a spectrogram over the new length. */
+static void
+regrow_level (WmSpectrogramView *self,
+              guint              channel_index,
+              guint              k,
+              gint64             previous_n_frames)
+{
+  Channel *channel = g_ptr_array_index (self->channels, channel_index);
+  Level *level = channel->levels[k];
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, level->textures);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      gint64 last_column = ((gint64) GPOINTER_TO_UINT (key) + 1) * TILE_COLUMNS - 1;
+
+      if (last_column * level->stride + self->fft_size / 2 > previous_n_frames)
+        g_hash_table_iter_remove (&iter);
+    }
+
+  drop_spectrogram (level);
+  if (!make_spectrogram (self, channel_index, level, &error))
+    {
+      g_free (self->error);
+      self->error = g_strdup (error->message);
+      level_free (level);
+      channel->levels[k] = NULL;
+    }
 }
 
 static void
@@ -782,6 +832,24 @@ wm_spectrogram_view_measure (GtkWidget      *widget,
 }
 
 static void
+wm_spectrogram_view_frames_added (WmTimelinePart *part,
+                                  gint64          previous_n_frames)
+{
+  WmSpectrogramView *self = WM_SPECTROGRAM_VIEW (part);
+
+  for (guint c = 0; c < self->channels->len; c++)
+    {
+      Channel *channel = g_ptr_array_index (self->channels, c);
+
+      for (guint k = 0; k < MAX_LEVEL; k++)
+        if (channel->levels[k] != NULL)
+          regrow_level (self, c, k, previous_n_frames);
+    }
+  update_busy (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
 wm_spectrogram_view_recording_changed (WmTimelinePart *part)
 {
   reset_levels (WM_SPECTROGRAM_VIEW (part));
@@ -912,6 +980,7 @@ wm_spectrogram_view_class_init (WmSpectrogramViewClass *klass)
   part_class->marks_changed = wm_timeline_part_redraw;
   part_class->layout_changed = wm_timeline_part_redraw;
   part_class->recording_changed = wm_spectrogram_view_recording_changed;
+  part_class->frames_added = wm_spectrogram_view_frames_added;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,

@@ -35,7 +35,7 @@ connect_timeline (WmTimelinePart *self,
 
   priv->timeline = timeline != NULL ? g_object_ref (timeline) : wm_timeline_new ();
 
-  /* The signals carry no arguments, so the virtual methods serve as
+  /* The virtual methods take the signals' arguments, so they serve as
    * swapped handlers as they are. */
   if (klass->range_changed != NULL)
     g_signal_connect_swapped (priv->timeline, "range-changed", G_CALLBACK (klass->range_changed), self);
@@ -45,6 +45,8 @@ connect_timeline (WmTimelinePart *self,
     g_signal_connect_swapped (priv->timeline, "layout-changed", G_CALLBACK (klass->layout_changed), self);
   if (klass->recording_changed != NULL)
     g_signal_connect_swapped (priv->timeline, "recording-changed", G_CALLBACK (klass->recording_changed), self);
+  if (klass->frames_added != NULL)
+    g_signal_connect_swapped (priv->timeline, "frames-added", G_CALLBACK (klass->frames_added), self);
 }
 
 static void

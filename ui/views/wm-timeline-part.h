@@ -30,6 +30,8 @@ struct _WmTimelinePartClass
   void (*marks_changed)     (WmTimelinePart *self);
   void (*layout_changed)    (WmTimelinePart *self);
   void (*recording_changed) (WmTimelinePart *self);
+  void (*frames_added)      (WmTimelinePart *self,
+                             gint64          previous_n_frames);
 };
 
 /* The timeline the part draws; NULL once the part is disposed. */

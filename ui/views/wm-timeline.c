@@ -34,6 +34,7 @@ enum {
   MARKS_CHANGED,
   LAYOUT_CHANGED,
   RECORDING_CHANGED,
+  FRAMES_ADDED,
   N_SIGNALS
 };
 
@@ -70,6 +71,9 @@ wm_timeline_class_init (WmTimelineClass *klass)
   signals[RECORDING_CHANGED] =
     g_signal_new ("recording-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[FRAMES_ADDED] =
+    g_signal_new ("frames-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -121,6 +125,43 @@ wm_timeline_set_recording (WmTimeline        *self,
   g_signal_emit (self, signals[LAYOUT_CHANGED], 0);
   g_signal_emit (self, signals[RANGE_CHANGED], 0);
   g_signal_emit (self, signals[MARKS_CHANGED], 0);
+}
+
+void
+wm_timeline_update_recording (WmTimeline        *self,
+                              const WmRecording *recording)
+{
+  gint64 previous;
+  double span;
+  gboolean whole, following;
+
+  g_return_if_fail (WM_IS_TIMELINE (self));
+  g_return_if_fail (recording != NULL);
+
+  if (self->recording == NULL || self->recording->id != recording->id
+      || self->recording->n_channels != recording->n_channels
+      || recording->n_frames < self->recording->n_frames)
+    {
+      wm_timeline_set_recording (self, recording);
+      return;
+    }
+
+  previous = self->recording->n_frames;
+  span = self->visible_end - self->visible_start;
+  whole = self->visible_start <= 0 && self->visible_end >= previous;
+  following = self->visible_end >= previous;
+  wm_recording_free (self->recording);
+  self->recording = wm_recording_copy (recording);
+  if (recording->n_frames == previous)
+    return;
+
+  /* The range first, so that parts read the frames added for where the
+   * view is going to be, once. */
+  if (whole)
+    wm_timeline_set_visible_range (self, 0, (double) recording->n_frames);
+  else if (following)
+    wm_timeline_set_visible_range (self, recording->n_frames - span, (double) recording->n_frames);
+  g_signal_emit (self, signals[FRAMES_ADDED], 0, previous);
 }
 
 const WmRecording *

@@ -25,10 +25,17 @@ G_DECLARE_FINAL_TYPE (WmTimeline, wm_timeline, WM, TIMELINE, GObject)
 
 /* Signals: range-changed (visible range), marks-changed (selection, cursor,
  * playhead, hover), layout-changed (channel heights and gains),
- * recording-changed (a new recording or none). */
+ * recording-changed (a new recording or none), frames-added (gint64
+ * previous_n_frames: the recording grew; frames before it are unchanged). */
 
 WmTimeline        *wm_timeline_new                 (void);
 void               wm_timeline_set_recording       (WmTimeline        *self,
+                                                    const WmRecording *recording);
+/* The same recording read again while it grows (a device upload): keeps
+ * the range, marks and layout, and emits frames-added when it has more
+ * frames.  A view that showed the end keeps showing it: the whole recording
+ * if it was all in view, else the same span, ending at the new end. */
+void               wm_timeline_update_recording    (WmTimeline        *self,
                                                     const WmRecording *recording);
 const WmRecording *wm_timeline_get_recording       (WmTimeline        *self);
 gint64             wm_timeline_get_n_frames        (WmTimeline        *self);
