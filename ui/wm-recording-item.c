@@ -26,6 +26,8 @@ enum {
   PROP_NAME,
   PROP_N_LABELS,
   PROP_DETAILS,
+  PROP_UPLOADING,
+  PROP_UPLOAD_STATUS,
   N_PROPS
 };
 
@@ -63,6 +65,14 @@ wm_recording_item_get_property (GObject    *object,
       g_value_take_string (value, wm_recording_item_dup_details (self));
       break;
 
+    case PROP_UPLOADING:
+      g_value_set_boolean (value, self->recording->uploading);
+      break;
+
+    case PROP_UPLOAD_STATUS:
+      g_value_take_string (value, wm_recording_item_dup_upload_status (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -84,6 +94,12 @@ wm_recording_item_class_init (WmRecordingItemClass *klass)
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_DETAILS] =
     g_param_spec_string ("details", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UPLOADING] =
+    g_param_spec_boolean ("uploading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UPLOAD_STATUS] =
+    g_param_spec_string ("upload-status", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -115,6 +131,51 @@ wm_recording_item_get_recording (WmRecordingItem *self)
   g_return_val_if_fail (WM_IS_RECORDING_ITEM (self), NULL);
 
   return self->recording;
+}
+
+void
+wm_recording_item_set_recording (WmRecordingItem   *self,
+                                 const WmRecording *recording)
+{
+  WmRecording *old;
+
+  g_return_if_fail (WM_IS_RECORDING_ITEM (self));
+  g_return_if_fail (recording != NULL && recording->id == self->recording->id);
+
+  old = g_steal_pointer (&self->recording);
+  self->recording = wm_recording_copy (recording);
+  if (old->n_frames != recording->n_frames)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAILS]);
+  if (old->uploading != recording->uploading
+      || g_strcmp0 (old->device_id, recording->device_id) != 0)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPLOADING]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPLOAD_STATUS]);
+    }
+  if (g_strcmp0 (old->name, recording->name) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+  wm_recording_free (old);
+}
+
+gboolean
+wm_recording_item_get_uploading (WmRecordingItem *self)
+{
+  g_return_val_if_fail (WM_IS_RECORDING_ITEM (self), FALSE);
+
+  return self->recording->uploading;
+}
+
+char *
+wm_recording_item_dup_upload_status (WmRecordingItem *self)
+{
+  g_return_val_if_fail (WM_IS_RECORDING_ITEM (self), NULL);
+
+  if (!self->recording->uploading)
+    return g_strdup ("");
+  if (self->recording->device_id == NULL)
+    return g_strdup (_("Uploading"));
+  /* Translators: a recording that a device is still sending, "Uploading from imu-7" */
+  return g_strdup_printf (_("Uploading from %s"), self->recording->device_id);
 }
 
 gint64

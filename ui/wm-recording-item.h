@@ -17,6 +17,14 @@ G_DECLARE_FINAL_TYPE (WmRecordingItem, wm_recording_item, WM, RECORDING_ITEM, GO
 WmRecordingItem *wm_recording_item_new             (const WmRecording *recording,
                                                     gint64             n_labels);
 const WmRecording *wm_recording_item_get_recording (WmRecordingItem   *self);
+/* The same recording read again (it grew, or its upload finished);
+ * notifies what changed. */
+void             wm_recording_item_set_recording   (WmRecordingItem   *self,
+                                                    const WmRecording *recording);
+/* A device stream still adds to it. */
+gboolean         wm_recording_item_get_uploading   (WmRecordingItem   *self);
+/* "Uploading from DEVICE", translated; "" when not uploading. */
+char            *wm_recording_item_dup_upload_status (WmRecordingItem *self);
 gint64           wm_recording_item_get_id          (WmRecordingItem   *self);
 const char      *wm_recording_item_get_name        (WmRecordingItem   *self);
 gint64           wm_recording_item_get_n_labels    (WmRecordingItem   *self);

@@ -426,6 +426,14 @@ _wm_window_close_model_windows (WmWindow *self)
 }
 
 static void
+recording_details_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  gtk_popover_popup (GTK_POPOVER (WM_WINDOW (widget)->recording_info));
+}
+
+static void
 models_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -539,6 +547,8 @@ _wm_window_class_actions_init (WmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.select-class", "i", select_class_action);
   gtk_widget_class_install_action (widget_class, "win.filter-recordings", NULL,
                                    filter_recordings_action);
+  gtk_widget_class_install_action (widget_class, "win.recording-details", NULL,
+                                   recording_details_action);
   gtk_widget_class_install_action (widget_class, "win.models", NULL, models_action);
   gtk_widget_class_install_action (widget_class, "win.autolabel", NULL, autolabel_action);
   gtk_widget_class_install_action (widget_class, "win.report", NULL, report_action);
@@ -550,6 +560,8 @@ _wm_window_class_actions_init (WmWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Z,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_ALT_MASK,
+                                       "win.recording-details", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
                                        "win.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
@@ -619,6 +631,7 @@ _wm_window_actions_update (WmWindow *self)
   gtk_widget_action_set_enabled (widget, "win.zoom-fit", recording != NULL);
   gtk_widget_action_set_enabled (widget, "win.select-class", has_project);
   gtk_widget_action_set_enabled (widget, "win.filter-recordings", has_project);
+  gtk_widget_action_set_enabled (widget, "win.recording-details", recording != NULL);
   gtk_widget_action_set_enabled (widget, "win.models", has_project);
   gtk_widget_action_set_enabled (widget, "win.autolabel", writable && self->has_models);
   gtk_widget_action_set_enabled (widget, "win.report", has_project);

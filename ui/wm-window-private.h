@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "wm-recording-info.h"
 #include "wm-recording-view.h"
 #include "wm-review-panel.h"
 #include "wm-window.h"
@@ -36,12 +37,14 @@ struct _WmWindow
   WmRecordingView      *recording_view;
   AdwFlap              *review_flap;
   WmReviewPanel        *review_panel;
+  WmRecordingInfo      *recording_info;
 
   GSettings            *settings;
   WmStore              *store;
   gulong                labels_changed_id;
   gulong                classes_changed_id;
   gulong                recordings_changed_id;
+  guint                 poll_id;        /* looks for other processes' commits */
   GListStore           *recordings;
   GtkStringFilter      *filter;
   GtkFilterListModel   *filtered;

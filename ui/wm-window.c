@@ -52,8 +52,17 @@ update_content_title (WmWindow *self)
 
   recording = wm_recording_item_get_recording (item);
   duration = wm_format_duration (wm_recording_get_duration (recording));
-  /* Translators: duration and sample rate of the recording shown, "3:00.0 · 16000 Hz" */
-  details = g_strdup_printf (_("%s · %g Hz"), duration, recording->sample_rate);
+  if (recording->uploading)
+    {
+      g_autofree char *status = wm_recording_item_dup_upload_status (item);
+
+      /* Translators: upload state, duration and sample rate of the recording
+       * shown, "Uploading from imu-7 · 3:00.0 · 100 Hz" */
+      details = g_strdup_printf (_("%s · %s · %g Hz"), status, duration, recording->sample_rate);
+    }
+  else
+    /* Translators: duration and sample rate of the recording shown, "3:00.0 · 16000 Hz" */
+    details = g_strdup_printf (_("%s · %g Hz"), duration, recording->sample_rate);
   adw_window_title_set_title (self->content_title, wm_recording_item_get_name (item));
   adw_window_title_set_subtitle (self->content_title, details);
 }
@@ -64,6 +73,26 @@ update_sidebar_page (WmWindow *self)
   gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0;
 
   gtk_stack_set_visible_child_name (self->sidebar_stack, empty ? "empty" : "list");
+}
+
+/* The recording info popover shows the selected recording as it is now. */
+static void
+update_recording_info (WmWindow *self)
+{
+  WmRecordingItem *item = get_selected_item (self);
+  g_autoptr(WmUploadStream) upload = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (item != NULL && self->store != NULL)
+    {
+      upload = wm_store_get_recording_upload (self->store, wm_recording_item_get_id (item), &error);
+      if (upload == NULL && error != NULL)
+        g_warning ("Could not read the upload of recording %" G_GINT64_FORMAT " in %s: %s",
+                   wm_recording_item_get_id (item), wm_store_get_path (self->store), error->message);
+    }
+  wm_recording_info_set_recording (self->recording_info,
+                                   item != NULL ? wm_recording_item_get_recording (item) : NULL,
+                                   upload);
 }
 
 static void
@@ -83,6 +112,7 @@ on_selected_item_changed (WmWindow *self)
 
   gtk_stack_set_visible_child_name (self->content_stack, item != NULL ? "recording" : "empty");
   update_content_title (self);
+  update_recording_info (self);
   _wm_window_actions_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_RECORDING_ID]);
 }
@@ -161,6 +191,89 @@ on_store_recordings_changed (WmWindow *self)
   reload_recordings (self);
 }
 
+/* ---- Changes made by other processes -------------------------------------- */
+
+/* Brings the sidebar up to the recordings as stored, item by item, so that
+ * the selection and the view stay: removed ones go, new ones (higher ids,
+ * listed last) are added, the others are updated in place. */
+static void
+sync_recordings (WmWindow *self)
+{
+  g_autoptr(GPtrArray) recordings = NULL;
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GError) error = NULL;
+  GListModel *items = G_LIST_MODEL (self->recordings);
+  gint64 shown_id = wm_recording_view_get_recording_id (self->recording_view);
+
+  recordings = wm_store_list_recordings (self->store, &error);
+  if (recordings == NULL)
+    {
+      g_warning ("Could not read the recordings of %s: %s", wm_store_get_path (self->store),
+                 error->message);
+      return;
+    }
+  for (guint i = 0; i < recordings->len; i++)
+    {
+      WmRecording *recording = g_ptr_array_index (recordings, i);
+
+      g_hash_table_insert (by_id, &recording->id, recording);
+    }
+
+  for (guint i = g_list_model_get_n_items (items); i-- > 0;)
+    {
+      g_autoptr(WmRecordingItem) item = g_list_model_get_item (items, i);
+      gint64 id = wm_recording_item_get_id (item);
+      const WmRecording *recording = g_hash_table_lookup (by_id, &id);
+
+      if (recording == NULL)
+        {
+          g_list_store_remove (self->recordings, i);
+          continue;
+        }
+      wm_recording_item_set_recording (item, recording);
+      if (id == shown_id)
+        wm_recording_view_update_recording (self->recording_view, recording);
+      g_hash_table_remove (by_id, &id);
+    }
+
+  for (guint i = 0; i < recordings->len; i++)
+    {
+      const WmRecording *recording = g_ptr_array_index (recordings, i);
+      g_autoptr(WmRecordingItem) item = NULL;
+
+      if (!g_hash_table_contains (by_id, &recording->id))
+        continue;
+      item = wm_recording_item_new (recording, wm_store_count_labels (self->store, recording->id));
+      g_list_store_append (self->recordings, item);
+    }
+
+  update_sidebar_page (self);
+}
+
+gboolean
+wm_window_poll_project (WmWindow *self)
+{
+  g_return_val_if_fail (WM_IS_WINDOW (self), FALSE);
+
+  if (self->store == NULL || !wm_store_poll_changes (self->store))
+    return FALSE;
+
+  sync_recordings (self);
+  /* Labels an auto-label run or another editor made: counts and the track. */
+  on_store_labels_changed (self, 0);
+  wm_recording_view_reload_labels (self->recording_view);
+  update_content_title (self);
+  update_recording_info (self);
+  return TRUE;
+}
+
+static gboolean
+poll_cb (gpointer data)
+{
+  wm_window_poll_project (WM_WINDOW (data));
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 set_store (WmWindow *self,
            WmStore  *store)
@@ -171,6 +284,7 @@ set_store (WmWindow *self,
   wm_player_stop (self->player);
   _wm_window_close_model_windows (self);
 
+  g_clear_handle_id (&self->poll_id, g_source_remove);
   if (self->store != NULL)
     {
       g_clear_signal_handler (&self->labels_changed_id, self->store);
@@ -198,6 +312,10 @@ set_store (WmWindow *self,
         g_signal_connect_swapped (store, "recordings-changed",
                                   G_CALLBACK (on_store_recordings_changed), self);
       basename = g_path_get_basename (wm_store_get_path (store));
+      /* The first poll takes note of where the project stands. */
+      wm_store_poll_changes (store);
+      self->poll_id = g_timeout_add_full (G_PRIORITY_LOW, WM_WINDOW_POLL_INTERVAL_MS,
+                                          poll_cb, self, NULL);
     }
 
   reload_recordings (self);
@@ -509,6 +627,7 @@ wm_window_dispose (GObject *object)
     wm_player_stop (self->player);
   _wm_window_close_model_windows (self);
 
+  g_clear_handle_id (&self->poll_id, g_source_remove);
   if (self->store != NULL)
     {
       g_clear_signal_handler (&self->labels_changed_id, self->store);
@@ -516,6 +635,11 @@ wm_window_dispose (GObject *object)
       g_clear_signal_handler (&self->recordings_changed_id, self->store);
     }
 
+  if (self->recording_info != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->recording_info));
+      self->recording_info = NULL;
+    }
   gtk_widget_dispose_template (GTK_WIDGET (object), WM_TYPE_WINDOW);
 
   g_clear_object (&self->player);
@@ -756,6 +880,9 @@ wm_window_init (WmWindow *self)
   GtkExpression *expression;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The details pop up from the recording's title (win.recording-details). */
+  self->recording_info = WM_RECORDING_INFO (wm_recording_info_new ());
+  gtk_widget_set_parent (GTK_WIDGET (self->recording_info), GTK_WIDGET (self->content_title));
 
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
@@ -950,6 +1077,14 @@ wm_window_get_classes_panel (WmWindow *self)
   g_return_val_if_fail (WM_IS_WINDOW (self), NULL);
 
   return self->classes_panel;
+}
+
+WmRecordingInfo *
+wm_window_get_recording_info (WmWindow *self)
+{
+  g_return_val_if_fail (WM_IS_WINDOW (self), NULL);
+
+  return self->recording_info;
 }
 
 WmPlayer *

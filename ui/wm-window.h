@@ -9,6 +9,7 @@
 
 #include "wm-classes-panel.h"
 #include "wm-player.h"
+#include "wm-recording-info.h"
 #include "wm-store.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,13 @@ gboolean        wm_window_create_project             (WmWindow       *self,
                                                       GFile          *file,
                                                       GError        **error);
 WmStore        *wm_window_get_store                  (WmWindow       *self);
+/* What the window does every WM_WINDOW_POLL_INTERVAL_MS with a project
+ * open: when another process (waymark-cli serve, autolabel) committed to
+ * it, shows what changed: new and removed recordings, grown recordings
+ * (the view draws the new frames and follows the end), the upload state,
+ * labels.  TRUE when something had changed. */
+#define WM_WINDOW_POLL_INTERVAL_MS 500
+gboolean        wm_window_poll_project               (WmWindow       *self);
 /* The recordings shown in the sidebar (after the filter), of WmRecordingItem. */
 GListModel     *wm_window_get_recordings             (WmWindow       *self);
 void            wm_window_set_filter_text            (WmWindow       *self,
@@ -38,6 +46,8 @@ gboolean        wm_window_select_recording           (WmWindow       *self,
 GtkWidget      *wm_window_get_recording_view         (WmWindow       *self);
 WmClassesPanel *wm_window_get_classes_panel          (WmWindow       *self);
 WmPlayer       *wm_window_get_player                 (WmWindow       *self);
+/* The details of the selected recording (win.recording-details, Alt+Return). */
+WmRecordingInfo *wm_window_get_recording_info        (WmWindow       *self);
 /* Imports the files one after the other in the background; what the
  * Import dialog and a drop call.  Failures are shown as toasts. */
 void            wm_window_import_files               (WmWindow       *self,
