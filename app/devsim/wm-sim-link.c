@@ -26,6 +26,7 @@ struct _WmSimLink {
   char           *server_file;
   WmSimLinkFaults faults;
   GRand          *rand;
+  GMainContext   *context;  /* the session's, the thread's default while the link lives */
   SoupSession    *session;
   Held           *held;
   WmSimLinkStats  stats;
@@ -73,6 +74,11 @@ wm_sim_link_new (const char            *server_url,
   link->server_file = g_strdup (server_file);
   link->faults = *faults;
   link->rand = g_rand_new_with_seed_array (words, G_N_ELEMENTS (words));
+  /* A context of the link's own: the session keeps and reuses its connections
+   * there (with the global default context, which no one iterates here, every
+   * request opened a new connection). */
+  link->context = g_main_context_new ();
+  g_main_context_push_thread_default (link->context);
   link->session = soup_session_new_with_options ("timeout", faults->timeout_s > 0 ? faults->timeout_s : DEFAULT_TIMEOUT_S,
                                                  "idle-timeout", 60,
                                                  "user-agent", "waymark-device-sim/" PACKAGE_VERSION,
@@ -90,6 +96,8 @@ wm_sim_link_free (WmSimLink *link)
   g_free (link->server_file);
   g_rand_free (link->rand);
   g_object_unref (link->session);
+  g_main_context_pop_thread_default (link->context);
+  g_main_context_unref (link->context);
   g_clear_pointer (&link->held, held_free);
   g_array_unref (link->stats.ack_ms);
   g_free (link);
@@ -155,6 +163,9 @@ send_one (WmSimLink  *link,
   msg = soup_message_new (req->method, url);
   if (msg == NULL)
     return NULL;
+  /* Every request of the protocol is idempotent (chunks are addressed by offset):
+   * libsoup may then send a POST on a kept-alive connection, not a new one each time. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   headers = soup_message_get_request_headers (msg);
   for (guint i = 0; i + 1 < req->headers->len; i += 2)
     soup_message_headers_replace (headers, req->headers->pdata[i], req->headers->pdata[i + 1]);
