@@ -27,6 +27,7 @@ static const WmCliCommand commands[] = {
   { "report",  wm_cli_report,  N_("Precision above and recall risk below the threshold, per class") },
   { "export",  wm_cli_export,  N_("Export labels (csv, json, Audacity, Raven, Label Studio, Edge Impulse), datasets, clips") },
   { "import-labels", wm_cli_import_labels, N_("Add labels from an Audacity, Raven, Label Studio or csv file") },
+  { "serve",   wm_cli_serve,   N_("Take device uploads over HTTP(S), Edge Impulse's ingestion API included") },
   { "ingest",  wm_cli_ingest,  N_("Import a device’s spool directory copied off its storage") },
   { "device",  wm_cli_device,  N_("Add, list and revoke devices that upload recordings") },
   { "demo",    wm_cli_demo,    N_("Build the demo project from the demo recordings") },

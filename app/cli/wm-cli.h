@@ -103,6 +103,7 @@ int wm_cli_export   (WmCli *cli, int argc, char **argv);
 int wm_cli_import_labels (WmCli *cli, int argc, char **argv);
 int wm_cli_device   (WmCli *cli, int argc, char **argv);
 int wm_cli_ingest   (WmCli *cli, int argc, char **argv);
+int wm_cli_serve    (WmCli *cli, int argc, char **argv);
 
 /* Runs the subcommand of a command group ("labels add"). */
 int wm_cli_run_subcommand (WmCli              *cli,
