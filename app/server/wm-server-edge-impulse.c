@@ -407,6 +407,7 @@ upload (WmServer          *server,
   g_autoptr(GBytes) frames = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *label = NULL;
+  const char *file_name;
 
   upload->request = request;
   upload->file_name = header_text (msg, "x-file-name");
@@ -421,8 +422,9 @@ upload (WmServer          *server,
       return;
     }
   label = sample_label (msg, upload->file_name);
+  file_name = upload->file_name;
   wm_server_begin_async (request);
-  wm_ingest_add_sample_async (wm_server_get_ingest (server), request->device, upload->file_name,
+  wm_ingest_add_sample_async (wm_server_get_ingest (server), request->device, file_name,
                               meta, frames, label, category, NULL, add_sample_done,
                               g_steal_pointer (&upload));
 }

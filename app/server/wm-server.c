@@ -748,6 +748,51 @@ on_read_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A kept-alive connection between requests.  (Not left to the socket's
+ * timeout: libsoup 3.2 does not look at bytes a client sent after a
+ * request's declared end until more arrive, so such a connection would
+ * stay open for good.) */
+#define IDLE_KEY "wm-server-idle"
+
+typedef struct {
+  GSocket *socket; /* unowned: the timer lives as the socket's data */
+  guint    id;
+} IdleTimer;
+
+static void
+idle_timer_free (IdleTimer *timer)
+{
+  g_clear_handle_id (&timer->id, g_source_remove);
+  g_free (timer);
+}
+
+static gboolean
+on_idle_timeout (gpointer user_data)
+{
+  IdleTimer *timer = user_data;
+
+  timer->id = 0;
+  g_debug ("Closing a connection idle for its timeout");
+  g_socket_shutdown (timer->socket, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_request_done (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 WmServer          *self)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  IdleTimer *timer;
+
+  if (socket == NULL)
+    return;
+  timer = g_new0 (IdleTimer, 1);
+  timer->socket = socket;
+  timer->id = g_timeout_add_seconds (self->limits.idle_timeout_s, on_idle_timeout, timer);
+  g_object_set_data_full (G_OBJECT (socket), IDLE_KEY, timer, (GDestroyNotify) idle_timer_free);
+}
+
 static void
 on_request_started (SoupServer        *soup,
                     SoupServerMessage *msg,
@@ -763,6 +808,7 @@ on_request_started (SoupServer        *soup,
     {
       request->socket = g_object_ref (socket);
       g_socket_set_timeout (socket, self->limits.idle_timeout_s);
+      g_object_set_data (G_OBJECT (socket), IDLE_KEY, NULL);
     }
   request->read_timeout_id = g_timeout_add_seconds (self->limits.read_timeout_s, on_read_timeout, request);
   g_object_set_data_full (G_OBJECT (msg), REQUEST_KEY, request, (GDestroyNotify) request_free);
@@ -985,6 +1031,8 @@ wm_server_listen (WmServer    *self,
     self->soup = soup_server_new ("raw-paths", TRUE, "server-header", "waymark/" PACKAGE_VERSION, NULL);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (on_request_started), self, 0);
   g_signal_connect_object (self->soup, "request-read", G_CALLBACK (on_request_read), self, 0);
+  g_signal_connect_object (self->soup, "request-finished", G_CALLBACK (on_request_done), self, 0);
+  g_signal_connect_object (self->soup, "request-aborted", G_CALLBACK (on_request_done), self, 0);
   soup_server_add_handler (self->soup, NULL, dispatch, self, NULL);
 
   if (!soup_server_listen (self->soup, socket_address, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &local_error))
