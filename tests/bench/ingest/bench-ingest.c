@@ -7,7 +7,8 @@
  * Twice — `waymark-cli serve` with group commit, then with --no-group-commit —
  * a fresh project takes uploads from DEVICES simulated audio devices
  * (waymark-device-sim, the real spool and uploader code, as fast as the
- * server takes them) for SECONDS on loopback; then each device ends its
+ * server takes them, each syncing its spool every 8 s of audio so that the
+ * devices' own fsyncs load the shared disk less) for SECONDS on loopback; then each device ends its
  * stream and finalizes it, and the simulator's --verify compares every
  * recording with its source (zero loss).  Printed: chunks/s and MB/s
  * sustained, p50/p99 acknowledgement latency, the server's peak RSS
@@ -83,6 +84,7 @@ start_server (const char  *project,
   GSubprocess *server;
 
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  wm_devtest_die_with_parent (launcher);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
   server = g_subprocess_launcher_spawn (launcher, &error, cli, "-p", project, "serve", "--listen", "127.0.0.1:0",
                                         group_commit ? NULL : "--no-group-commit", NULL);
@@ -154,7 +156,7 @@ run_ingest (const Options *o,
   server = start_server (project, group_commit, log, &url);
   status = wm_devtest_run_sim ((const char *[]) { "-n", devices, "--source", "audio", "--speed", "0",
                                                   "--duration", "1000000", "--run-for", run_for,
-                                                  "--chunk-bytes", chunk, "--dir", spools, "--server", url,
+                                                  "--sync-ms", "8000", "--chunk-bytes", chunk, "--dir", spools, "--server", url,
                                                   "--project", project, "--timeout", timeout,
                                                   "--verify", project, "--json", NULL },
                                &out, &err);
