@@ -6,8 +6,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "wm-server-private.h"
 
@@ -748,32 +750,61 @@ on_read_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* A kept-alive connection between requests.  (Not left to the socket's
- * timeout: libsoup 3.2 does not look at bytes a client sent after a
- * request's declared end until more arrive, so such a connection would
- * stay open for good.) */
+/* A kept-alive connection between requests.  Two things end it: the idle
+ * timeout (not left to the socket's timeout: libsoup 3.2 does not look at
+ * bytes a client sent after a request's declared end until more arrive, so
+ * such a connection would stay open for good), and the client closing it.
+ * The second is ours to notice because libsoup 3.2.2 never closes a kept-
+ * alive connection whose client went away (fixed upstream in 3.3.0, commit
+ * d20c660): each would stay in CLOSE-WAIT and hold a descriptor. */
 #define IDLE_KEY "wm-server-idle"
 
 typedef struct {
-  GSocket *socket; /* unowned: the timer lives as the socket's data */
-  guint    id;
-} IdleTimer;
+  GSocket *socket; /* unowned: the watch lives as the socket's data */
+  guint    timer_id;
+  GSource *eof_source;
+} IdleWatch;
 
 static void
-idle_timer_free (IdleTimer *timer)
+idle_watch_free (IdleWatch *watch)
 {
-  g_clear_handle_id (&timer->id, g_source_remove);
-  g_free (timer);
+  g_clear_handle_id (&watch->timer_id, g_source_remove);
+  if (watch->eof_source != NULL)
+    g_source_destroy (watch->eof_source);
+  g_clear_pointer (&watch->eof_source, g_source_unref);
+  g_free (watch);
 }
 
 static gboolean
 on_idle_timeout (gpointer user_data)
 {
-  IdleTimer *timer = user_data;
+  IdleWatch *watch = user_data;
 
-  timer->id = 0;
+  watch->timer_id = 0;
   g_debug ("Closing a connection idle for its timeout");
-  g_socket_shutdown (timer->socket, TRUE, TRUE, NULL);
+  g_socket_shutdown (watch->socket, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Readable between requests: either the next request (libsoup reads it and
+ * starts a new one, which drops this watch) or the client's end of stream. */
+static gboolean
+on_idle_readable (GSocket      *socket,
+                  GIOCondition  condition,
+                  gpointer      user_data)
+{
+  IdleWatch *watch = user_data;
+  char byte;
+  gssize n;
+
+  /* Peek: the byte, if any, stays for libsoup to read. */
+  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+    return G_SOURCE_CONTINUE;
+
+  g_debug ("Closing a connection its client closed");
+  g_clear_handle_id (&watch->timer_id, g_source_remove);
+  g_socket_close (socket, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -783,14 +814,17 @@ on_request_done (SoupServer        *soup,
                  WmServer          *self)
 {
   GSocket *socket = soup_server_message_get_socket (msg);
-  IdleTimer *timer;
+  IdleWatch *watch;
 
-  if (socket == NULL)
+  if (socket == NULL || g_socket_is_closed (socket))
     return;
-  timer = g_new0 (IdleTimer, 1);
-  timer->socket = socket;
-  timer->id = g_timeout_add_seconds (self->limits.idle_timeout_s, on_idle_timeout, timer);
-  g_object_set_data_full (G_OBJECT (socket), IDLE_KEY, timer, (GDestroyNotify) idle_timer_free);
+  watch = g_new0 (IdleWatch, 1);
+  watch->socket = socket;
+  watch->timer_id = g_timeout_add_seconds (self->limits.idle_timeout_s, on_idle_timeout, watch);
+  watch->eof_source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (watch->eof_source, G_SOURCE_FUNC (on_idle_readable), watch, NULL);
+  g_source_attach (watch->eof_source, NULL);
+  g_object_set_data_full (G_OBJECT (socket), IDLE_KEY, watch, (GDestroyNotify) idle_watch_free);
 }
 
 static void
