@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
@@ -25,6 +25,10 @@ void wm_test_run_cli         (int                  expected_status,
                               char               **out_stderr,
                               const char          *first,
                               ...) G_GNUC_NULL_TERMINATED;
+
+/* Children started by @launcher are killed when the test process dies, so a
+ * failed assertion leaves no server or simulator running. */
+void wm_test_launcher_die_with_parent (GSubprocessLauncher *launcher);
 
 /* @text parsed as JSON; fails the test when it is not. */
 JsonNode *wm_test_parse_json  (const char          *text);

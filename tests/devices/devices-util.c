@@ -7,23 +7,10 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "devices-util.h"
 #include "test-util.h"
 #include "wm-store.h"
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-void
-wm_devtest_die_with_parent (GSubprocessLauncher *launcher)
-{
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-}
 
 char *
 wm_devtest_sim_path (void)
@@ -46,7 +33,7 @@ wm_devtest_run_sim (const char * const *args,
     g_ptr_array_add (argv, g_strdup (*args));
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  wm_devtest_die_with_parent (launcher);
+  wm_test_launcher_die_with_parent (launcher);
   sim = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (sim, NULL, NULL, out_stdout, out_stderr, &error);

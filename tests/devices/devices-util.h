@@ -13,7 +13,6 @@ G_BEGIN_DECLS
 
 /* Children of @launcher get SIGKILL when the test dies (a failed assertion
  * leaves no server or simulator behind). */
-void  wm_devtest_die_with_parent (GSubprocessLauncher *launcher);
 /* The built waymark-device-sim. */
 char *wm_devtest_sim_path     (void);
 /* Runs the simulator with @args (NULL-terminated) to its end; returns its exit status. */

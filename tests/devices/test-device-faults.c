@@ -94,7 +94,7 @@ start_server_on (Fixture    *f,
   const char *url;
 
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  wm_devtest_die_with_parent (launcher);
+  wm_test_launcher_die_with_parent (launcher);
   g_subprocess_launcher_unsetenv (launcher, "WAYMARK_INGEST_CRASH");
   g_subprocess_launcher_unsetenv (launcher, "WAYMARK_SERVE_CRASH");
   if (var != NULL)
@@ -201,7 +201,7 @@ start_sim (Fixture    *f,
   GSubprocess *process;
 
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  wm_devtest_die_with_parent (launcher);
+  wm_test_launcher_die_with_parent (launcher);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
   process = g_subprocess_launcher_spawn (launcher, &error, sim,
                                          "-n", devices, "--source", SOURCE, "--prefix", PREFIX,

@@ -84,7 +84,7 @@ start_server (const char  *project,
   GSubprocess *server;
 
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  wm_devtest_die_with_parent (launcher);
+  wm_test_launcher_die_with_parent (launcher);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
   server = g_subprocess_launcher_spawn (launcher, &error, cli, "-p", project, "serve", "--listen", "127.0.0.1:0",
                                         group_commit ? NULL : "--no-group-commit", NULL);
