@@ -127,6 +127,7 @@ device_list (WmCli *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(WmStore) store = NULL;
   g_autoptr(GPtrArray) devices = NULL;
+  int name_width, type_width;
 
   if (!wm_cli_parse_options (cli, &argc, &argv, NULL,
                              _("List the devices: type, when last seen, streams, bytes uploaded, "
@@ -158,17 +159,27 @@ device_list (WmCli *cli,
       g_print (_("No devices yet; add one with “waymark-cli device add NAME --type TYPE”.\n"));
       return WM_CLI_EXIT_OK;
     }
-  g_print ("%-20s %-16s %-10s %7s %12s %10s %-12s\n", _("Name"), _("Type"), _("Last seen"),
-           _("Streams"), _("Bytes"), _("Incomplete"), _("Oldest open"));
+  /* Columns as wide as their longest entry (names and types are the user's). */
+  name_width = (int) g_utf8_strlen (_("Name"), -1);
+  type_width = (int) g_utf8_strlen (_("Type"), -1);
+  for (guint i = 0; i < devices->len; i++)
+    {
+      WmDevice *d = devices->pdata[i];
+
+      name_width = MAX (name_width, (int) g_utf8_strlen (d->name, -1));
+      type_width = MAX (type_width, (int) g_utf8_strlen (d->type, -1));
+    }
+  g_print ("%-*s  %-*s  %-10s %7s %12s %10s  %s\n", name_width, _("Name"), type_width, _("Type"),
+           _("Last seen"), _("Streams"), _("Bytes"), _("Incomplete"), _("Oldest open"));
   for (guint i = 0; i < devices->len; i++)
     {
       WmDevice *d = devices->pdata[i];
       g_autofree char *seen = d->last_seen > 0 ? format_age (d->last_seen) : g_strdup (_("never"));
       g_autofree char *oldest = d->n_incomplete > 0 ? format_age (d->oldest_incomplete_at) : g_strdup ("-");
 
-      g_print ("%-20s %-16s %-10s %7" PRId64 " %12" PRId64 " %10" PRId64 " %-12s%s\n",
-               d->name, d->type, seen, d->n_streams, d->n_bytes, d->n_incomplete, oldest,
-               d->revoked ? _(" (revoked)") : "");
+      g_print ("%-*s  %-*s  %-10s %7" PRId64 " %12" PRId64 " %10" PRId64 "  %s%s\n",
+               name_width, d->name, type_width, d->type, seen, d->n_streams, d->n_bytes,
+               d->n_incomplete, oldest, d->revoked ? _(" (revoked)") : "");
     }
   return WM_CLI_EXIT_OK;
 }
