@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <gst/gst.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 #include "wm-class-editor.h"
 #include "wm-preferences-window.h"
 #include "wm-test-gui.h"
+#include "test-util.h"
 #include "wm-window.h"
 
 /* A guard against hanging, not a measurement. */
@@ -790,6 +792,53 @@ test_settings (Fixture       *fixture,
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window)));
 }
 
+/* The app started from the build tree as the README shows, with no
+ * GSETTINGS_SCHEMA_DIR: it finds the schema the build compiled and runs
+ * (before, GIO aborted with "Settings schema … is not installed"). */
+static void
+on_app_exited (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_uninstalled_start (void)
+{
+  gboolean exited = FALSE, timed_out = FALSE;
+  guint timeout_id;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autofree char *app = g_build_filename (g_getenv ("WAYMARK_BUILD_ROOT"), "ui", "waymark", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_launcher_unsetenv (launcher, "GSETTINGS_SCHEMA_DIR");
+  wm_test_launcher_die_with_parent (launcher);
+  process = g_subprocess_launcher_spawn (launcher, &error, app, NULL);
+  g_assert_no_error (error);
+  /* A missing schema aborts at start-up, well within three seconds. */
+  g_subprocess_wait_async (process, NULL, on_app_exited, &exited);
+  timeout_id = g_timeout_add_seconds (3, set_flag, &timed_out);
+  while (!exited && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  g_assert_false (exited);
+  g_subprocess_force_exit (process);
+  while (!exited)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -799,6 +848,7 @@ main (int   argc,
   application = wm_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/ui/window/start-page", test_start_page);
+  g_test_add_func ("/ui/window/uninstalled-start", test_uninstalled_start);
   g_test_add_func ("/ui/application/open", test_application_open);
   g_test_add ("/ui/window/launch", Fixture, NULL, fixture_set_up, test_launch, fixture_tear_down);
   g_test_add ("/ui/window/filter", Fixture, NULL, fixture_set_up, test_filter, fixture_tear_down);
