@@ -140,7 +140,7 @@ open_spool (SpoolDir  *d,
     return fail_at (error, d->spool_path, "%s", g_strerror (errno));
   if (st.st_size % page_size != 0 || (guint64) st.st_size > (guint64) page_size * page_count)
     return fail_at (error, d->spool_path,
-                    _("the file is truncated or of another geometry: %" G_GINT64_FORMAT " bytes is not a whole number of %u-byte pages up to %u"),
+                    _("the file is truncated or of another geometry: %" PRId64 " bytes is not a whole number of %u-byte pages up to %u"),
                     (gint64) st.st_size, page_size, page_count);
   if (wm_spool_file_open (&d->file, d->spool_path, (uint16_t) page_size, (uint16_t) page_count, &d->storage) != WM_OK)
     return fail_at (error, d->spool_path, "%s", g_strerror (errno));
@@ -152,7 +152,7 @@ open_spool (SpoolDir  *d,
   if (status != WM_OK)
     return fail_at (error, d->spool_path, "%s", wm_status_to_string (status));
   if (wm_spool_frame_bytes (&d->spool) != wm_stream_meta_frame_bytes (d->meta))
-    return fail_at (error, d->spool_path, _("frames of %u bytes, but stream.json describes frames of %" G_GSIZE_FORMAT " bytes"),
+    return fail_at (error, d->spool_path, _("frames of %u bytes, but stream.json describes frames of %zu bytes"),
                     wm_spool_frame_bytes (&d->spool), wm_stream_meta_frame_bytes (d->meta));
   d->first = wm_spool_committed (&d->spool);
   d->end = wm_spool_total_frames (&d->spool);
@@ -181,9 +181,9 @@ read_frames (SpoolDir  *d,
       done += got;
     }
   if (status == WM_ERR_SPOOL_LOST || (status == WM_OK && done < n))
-    return fail_at (error, d->spool_path, _("frames from offset %" G_GUINT64_FORMAT " are missing or damaged (a corrupt or truncated page)"), at + done);
+    return fail_at (error, d->spool_path, _("frames from offset %" PRIu64 " are missing or damaged (a corrupt or truncated page)"), at + done);
   if (status != WM_OK)
-    return fail_at (error, d->spool_path, _("reading offset %" G_GUINT64_FORMAT ": %s"), at + done, wm_status_to_string (status));
+    return fail_at (error, d->spool_path, _("reading offset %" PRIu64 ": %s"), at + done, wm_status_to_string (status));
   return TRUE;
 }
 
@@ -234,7 +234,7 @@ check_spool (SpoolDir  *d,
   /* The spool freed the first frames: the device wrote the hash beside it. */
   if (!g_file_get_contents (sha256_path, &text, NULL, error))
     {
-      g_prefix_error (error, _("the spool no longer holds frames below %" G_GUINT64_FORMAT ", so the stream’s SHA-256 must come from %s: "),
+      g_prefix_error (error, _("the spool no longer holds frames below %" PRIu64 ", so the stream’s SHA-256 must come from %s: "),
                       d->first, sha256_path);
       return FALSE;
     }
@@ -280,7 +280,7 @@ check_gap (SpoolDir  *d,
   *out_committed = state != NULL ? state->committed_offset : 0;
   if ((guint64) *out_committed < d->first)
     return fail_at (error, d->spool_path,
-                    _("gap: the spool starts at frame %" G_GUINT64_FORMAT " but the project holds frames up to %" G_GINT64_FORMAT " of stream “%s” of device “%s”"),
+                    _("gap: the spool starts at frame %" PRIu64 " but the project holds frames up to %" PRId64 " of stream “%s” of device “%s”"),
                     d->first, *out_committed, stream_id, d->device);
   return TRUE;
 }
@@ -307,7 +307,7 @@ send_chunks (SpoolDir  *d,
       frames = g_bytes_new_take (g_steal_pointer (&buf), (gsize) n * frame_bytes);
       if (!wm_ingest_put_chunk_sync (ingest, d->device, stream_id, (gint64) at, frames, sha256, out_committed, error))
         {
-          g_prefix_error (error, _("%s: frames from offset %" G_GUINT64_FORMAT ": "), d->spool_path, at);
+          g_prefix_error (error, _("%s: frames from offset %" PRIu64 ": "), d->spool_path, at);
           return FALSE;
         }
     }
@@ -349,8 +349,8 @@ print_result (WmCli         *cli,
     }
   if (cli->quiet)
     return;
-  g_print (_("Device “%s”, stream “%s”: frames %" G_GUINT64_FORMAT " … %" G_GUINT64_FORMAT " from the spool, "
-             "%" G_GINT64_FORMAT " new; recording %" G_GINT64_FORMAT " now holds %" G_GINT64_FORMAT " frames%s.\n"),
+  g_print (_("Device “%s”, stream “%s”: frames %" PRIu64 " … %" PRIu64 " from the spool, "
+             "%" PRId64 " new; recording %" PRId64 " now holds %" PRId64 " frames%s.\n"),
            d->device, state->stream_id, d->first, d->end, state->committed_offset - before,
            state->recording_id, state->committed_offset,
            state->finalized ? _(" and is finalized") : _(" and is still open"));

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <signal.h>
@@ -77,8 +79,8 @@ print_stats (WmCli    *cli,
   if (cli->json || cli->quiet)
     return;
   wm_ingest_get_stats (ingest, &stats);
-  g_printerr (_("Stopped: %" G_GUINT64_FORMAT " chunks acknowledged, %" G_GUINT64_FORMAT
-                " bytes stored, %" G_GUINT64_FORMAT " transactions\n"),
+  g_printerr (_("Stopped: %" PRIu64 " chunks acknowledged, %" PRIu64
+                " bytes stored, %" PRIu64 " transactions\n"),
               stats.chunks, stats.bytes, stats.transactions);
 }
 

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -358,7 +360,7 @@ wait_for_devices (const Options *o,
       g_usleep (200000);
       add_up (devices, &t, NULL);
       if (progress)
-        g_printerr (_("\r%u/%u devices done, %" G_GUINT64_FORMAT " chunks acknowledged (%.1f MB), %" G_GUINT64_FORMAT " retries, %.0f s "),
+        g_printerr (_("\r%u/%u devices done, %" PRIu64 " chunks acknowledged (%.1f MB), %" PRIu64 " retries, %.0f s "),
                     t.finalized, devices->len, t.chunks, t.bytes / 1e6, t.retries,
                     (g_get_monotonic_time () - start_us) / (double) G_USEC_PER_SEC);
     }
@@ -475,12 +477,12 @@ print_summary (GPtrArray *devices,
                GPtrArray *problems)
 {
   g_print (_("Devices: %u, %u ended, %u finalized, %u failed\n"), devices->len, t->ended, t->finalized, t->failed);
-  g_print (_("Frames recorded: %" G_GUINT64_FORMAT "\n"), t->frames);
-  g_print (_("Chunks acknowledged: %" G_GUINT64_FORMAT " (%.2f MB) in %.1f s: %.0f chunks/s, %.2f MB/s\n"),
+  g_print (_("Frames recorded: %" PRIu64 "\n"), t->frames);
+  g_print (_("Chunks acknowledged: %" PRIu64 " (%.2f MB) in %.1f s: %.0f chunks/s, %.2f MB/s\n"),
            t->chunks, t->bytes / 1e6, seconds, seconds > 0 ? t->chunks / seconds : 0,
            seconds > 0 ? t->bytes / 1e6 / seconds : 0);
-  g_print (_("Requests: %" G_GUINT64_FORMAT ", unanswered %" G_GUINT64_FORMAT ", retries %" G_GUINT64_FORMAT
-             ", resyncs %" G_GUINT64_FORMAT ", reboots %" G_GUINT64_FORMAT "\n"),
+  g_print (_("Requests: %" PRIu64 ", unanswered %" PRIu64 ", retries %" PRIu64
+             ", resyncs %" PRIu64 ", reboots %" PRIu64 "\n"),
            t->requests, t->no_reply, t->retries, t->resyncs, t->reboots);
   g_print (_("Acknowledgement latency: p50 %.2f ms, p99 %.2f ms\n"), percentile (ack_ms, 0.5), percentile (ack_ms, 0.99));
   for (guint i = 0; i < failures->len; i++)

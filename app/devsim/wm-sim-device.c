@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -394,7 +396,7 @@ record (WmSimDevice *dev,
     }
   if (st == WM_ERR_SPOOL_FULL && dev->config.offline)
     {
-      fail (dev, _("device “%s”: the spool is full after %" G_GUINT64_FORMAT " frames; give --offline more --spool-pages"),
+      fail (dev, _("device “%s”: the spool is full after %" PRIu64 " frames; give --offline more --spool-pages"),
             dev->config.name, dev->produced);
       return FALSE;
     }

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -64,26 +66,26 @@ verify_device (WmStore     *store,
   recording = wm_store_get_recording (store, stream->recording_id, &error);
   if (recording == NULL)
     {
-      g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: recording %" G_GINT64_FORMAT ": %s"),
+      g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: recording %" PRId64 ": %s"),
                                                   config->name, stream->recording_id, error->message));
       return;
     }
   if (stream->sha256 == NULL)
     g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: stream “%s” is not finalized"), config->name, stream_id));
   if (stats.ended && (guint64) recording->n_frames != stats.frames)
-    g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: the recording has %" G_GINT64_FORMAT " frames, the device recorded %" G_GUINT64_FORMAT),
+    g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: the recording has %" PRId64 " frames, the device recorded %" PRIu64),
                                                 config->name, recording->n_frames, stats.frames));
   if ((guint64) stream->committed_offset < stats.told_max)
-    g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: committed offset %" G_GINT64_FORMAT " is below %" G_GUINT64_FORMAT ", which a reply told the device"),
+    g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: committed offset %" PRId64 " is below %" PRIu64 ", which a reply told the device"),
                                                 config->name, stream->committed_offset, stats.told_max));
   if (stats.backwards > 0)
-    g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: %" G_GUINT64_FORMAT " replies told a committed offset below one told before"),
+    g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: %" PRIu64 " replies told a committed offset below one told before"),
                                                 config->name, stats.backwards));
   diff = first_difference (store, recording->id, &config->source, (guint64) recording->n_frames, &error);
   if (diff == -2)
     g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: %s"), config->name, error->message));
   else if (diff >= 0)
-    g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: frame %" G_GINT64_FORMAT " differs from the source"), config->name, diff));
+    g_ptr_array_add (problems, g_strdup_printf (_("device “%s”: frame %" PRId64 " differs from the source"), config->name, diff));
 }
 
 gboolean

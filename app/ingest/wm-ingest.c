@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,8 +369,8 @@ check_overlap (WmStore               *store,
   if (memcmp (stored, frames, n_bytes) != 0)
     {
       g_set_error (error, WM_INGEST_ERROR, WM_INGEST_ERROR_OVERLAP,
-                   _("frames [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") differ from the frames "
-                     "stored there; the committed offset is %" G_GINT64_FORMAT),
+                   _("frames [%" PRId64 ", %" PRId64 ") differ from the frames "
+                     "stored there; the committed offset is %" PRId64),
                    offset, end, stream->committed_offset);
       return FALSE;
     }
@@ -393,8 +395,8 @@ append_frames (WmIngest             *self,
   if (stored != stream->committed_offset)
     {
       g_set_error (error, WM_INGEST_ERROR, WM_INGEST_ERROR_STORAGE,
-                   _("recording %" G_GINT64_FORMAT " holds %" G_GINT64_FORMAT " frames, but its "
-                     "stream says %" G_GINT64_FORMAT " were committed"),
+                   _("recording %" PRId64 " holds %" PRId64 " frames, but its "
+                     "stream says %" PRId64 " were committed"),
                    stream->recording_id, stored, stream->committed_offset);
       return FALSE;
     }
@@ -425,7 +427,7 @@ apply_chunk (WmIngest  *self,
   if (stream->frame_bytes == 0 || size % stream->frame_bytes != 0)
     {
       g_set_error (error, WM_INGEST_ERROR, WM_INGEST_ERROR_INVALID,
-                   _("a chunk of %" G_GSIZE_FORMAT " bytes is not whole frames of %" G_GSIZE_FORMAT " bytes"),
+                   _("a chunk of %zu bytes is not whole frames of %zu bytes"),
                    size, stream->frame_bytes);
       return FALSE;
     }
@@ -434,8 +436,8 @@ apply_chunk (WmIngest  *self,
   if (w->offset > committed)
     {
       g_set_error (error, WM_INGEST_ERROR, WM_INGEST_ERROR_GAP,
-                   _("the chunk starts at frame %" G_GINT64_FORMAT ", past the committed offset %"
-                     G_GINT64_FORMAT), w->offset, committed);
+                   _("the chunk starts at frame %" PRId64 ", past the committed offset %"
+                     PRId64), w->offset, committed);
       return FALSE;
     }
   if (!check_overlap (store, stream, w->offset, MIN (end, committed), data, error))
@@ -445,7 +447,7 @@ apply_chunk (WmIngest  *self,
   if (stream->finalized_at != 0)
     {
       g_set_error (error, WM_INGEST_ERROR, WM_INGEST_ERROR_FINALIZED,
-                   _("stream “%s” was finalized at %" G_GINT64_FORMAT " frames; frames past its end are refused"),
+                   _("stream “%s” was finalized at %" PRId64 " frames; frames past its end are refused"),
                    w->stream_id, committed);
       return FALSE;
     }
@@ -512,7 +514,7 @@ apply_finalize (WmIngest  *self,
     {
       w->state = state_from_stream (stream);
       g_set_error (error, WM_INGEST_ERROR, WM_INGEST_ERROR_FINALIZE_MISMATCH,
-                   _("the %" G_GINT64_FORMAT " frames stored of stream “%s” have SHA-256 %s, not %s; "
+                   _("the %" PRId64 " frames stored of stream “%s” have SHA-256 %s, not %s; "
                      "the stream stays open"), stream->committed_offset, w->stream_id, stored, w->sha256);
       return FALSE;
     }
@@ -1149,13 +1151,13 @@ check_chunk (WmIngest    *self,
   if (offset < 0)
     {
       g_set_error (error, WM_INGEST_ERROR, WM_INGEST_ERROR_INVALID,
-                   _("offset %" G_GINT64_FORMAT " is negative"), offset);
+                   _("offset %" PRId64 " is negative"), offset);
       return FALSE;
     }
   if (size > self->options.max_chunk_bytes)
     {
       g_set_error (error, WM_INGEST_ERROR, WM_INGEST_ERROR_TOO_LARGE,
-                   _("a chunk of %" G_GSIZE_FORMAT " bytes is over the limit of %" G_GSIZE_FORMAT),
+                   _("a chunk of %zu bytes is over the limit of %zu"),
                    size, self->options.max_chunk_bytes);
       return FALSE;
     }
@@ -1290,12 +1292,10 @@ wm_ingest_add_sample_async (WmIngest            *self,
     write_fail_now (w, error);
   else if (size == 0 || size % wm_stream_meta_frame_bytes (meta) != 0)
     write_fail_now (w, g_error_new (WM_INGEST_ERROR, WM_INGEST_ERROR_INVALID,
-                                    _("a sample of %" G_GSIZE_FORMAT " bytes is not whole frames of %"
-                                      G_GSIZE_FORMAT " bytes"), size, wm_stream_meta_frame_bytes (meta)));
+                                    _("a sample of %zu bytes is not whole frames of %zu bytes"), size, wm_stream_meta_frame_bytes (meta)));
   else if (size > self->options.max_chunk_bytes)
     write_fail_now (w, g_error_new (WM_INGEST_ERROR, WM_INGEST_ERROR_TOO_LARGE,
-                                    _("a sample of %" G_GSIZE_FORMAT " bytes is over the limit of %"
-                                      G_GSIZE_FORMAT), size, self->options.max_chunk_bytes));
+                                    _("a sample of %zu bytes is over the limit of %zu"), size, self->options.max_chunk_bytes));
   else
     enqueue (self, w);
 }

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -651,7 +653,7 @@ check_declared_body (WmServer          *self,
   length = soup_message_headers_get_content_length (headers);
   if ((gsize) length <= request->max_body)
     return TRUE;
-  message = g_strdup_printf (_("The body of %" G_GOFFSET_FORMAT " bytes is over the limit of %zu bytes for %s"),
+  message = g_strdup_printf (_("The body of %" PRId64 " bytes is over the limit of %zu bytes for %s"),
                              length, request->max_body, request->route->pattern);
   drop_with_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large", message);
   return FALSE;
