@@ -54,6 +54,9 @@ wm_test_run_cli_argv (const char * const  *argv,
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, out_stdout, out_stderr, &error);
   g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("waymark-cli %s was killed by signal %d; it wrote:\n%s", full->len > 1 ? (char *) full->pdata[1] : "",
+             g_subprocess_get_term_sig (process), out_stderr != NULL && *out_stderr != NULL ? *out_stderr : "");
   return g_subprocess_get_exit_status (process);
 }
 

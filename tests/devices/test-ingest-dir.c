@@ -195,13 +195,15 @@ test_differing_overlap (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *renamed = NULL;
+  const char *name;
 
   ingest_json (f, "sim-0001", &r1);
   run_offline_sim (others, "mixed", "3", G_STRINGIFY (SEED));
   g_file_get_contents (spool_json, &text, NULL, &error);
   g_assert_no_error (error);
-  renamed = g_strjoinv ("sim-0001", (char *[]) { g_strndup (text, strstr (text, "sim-0003") - text),
-                                                 strstr (text, "sim-0003") + strlen ("sim-0003"), NULL });
+  name = strstr (text, "sim-0003");
+  g_assert_nonnull (name);
+  renamed = g_strdup_printf ("%.*ssim-0001%s", (int) (name - text), text, name + strlen ("sim-0003"));
   g_file_set_contents (spool_json, renamed, -1, &error);
   g_assert_no_error (error);
   assert_refused (f, other, "offset 0");

@@ -25,7 +25,8 @@
                   "\"device_type\": \"sim\", \"firmware\": \"1.0\"}"
 #define FRAME_BYTES 4
 #define MAX_CHUNK 65536
-#define READ_TIMEOUT "2"
+/* Long enough for a TLS handshake under AddressSanitizer on a loaded machine. */
+#define READ_TIMEOUT "4"
 #define IDLE_TIMEOUT "3"
 #define EI_HMAC_KEY "5e1f0c2d9a7b4e3f"
 
@@ -88,6 +89,18 @@ start_server_with (Fixture     *f,
     g_ptr_array_add (argv, g_strdup (*a));
   if (tls_cert != NULL)
     {
+      const char *asan = g_getenv ("ASAN_OPTIONS");
+
+      /* GCC 12's LeakSanitizer crashes at exit in a process that loaded
+       * glib-networking's GnuTLS module (it reads a bogus dynamic TLS range:
+       * "Tracer caught signal 11"); the TLS server is still checked by
+       * AddressSanitizer, its leaks by every other test. */
+      if (asan != NULL)
+        {
+          g_autofree char *options = g_strconcat (asan, ":detect_leaks=0", NULL);
+
+          g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", options, TRUE);
+        }
       g_ptr_array_add (argv, g_strdup ("--tls-cert"));
       g_ptr_array_add (argv, g_strdup (tls_cert));
       g_ptr_array_add (argv, g_strdup ("--tls-key"));
@@ -792,7 +805,7 @@ test_wrong_content_length (Fixture       *f,
   start = g_get_monotonic_time ();
   assert_still_serving (f);
   response = raw_read_to_end (socket);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 12 * G_USEC_PER_SEC);
   g_assert_null (strstr (response, "200 OK"));
   g_clear_object (&socket);
   g_clear_pointer (&response, g_free);
@@ -920,10 +933,12 @@ test_slowloris (Fixture       *f,
   g_usleep (500 * 1000);
   start = g_get_monotonic_time ();
   assert_still_serving (f);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  /* Served while the slow client still holds its connection (it is dropped
+   * only after the read timeout, 4 s). */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
   g_thread_join (g_steal_pointer (&thread));
-  g_assert_cmpint (s.dropped_after, >, 1 * G_USEC_PER_SEC);
-  g_assert_cmpint (s.dropped_after, <, 6 * G_USEC_PER_SEC);
+  g_assert_cmpint (s.dropped_after, >, 3 * G_USEC_PER_SEC);
+  g_assert_cmpint (s.dropped_after, <, 10 * G_USEC_PER_SEC);
   assert_still_serving (f);
   reply_clear (&r);
   assert_store_unchanged (f, before);
