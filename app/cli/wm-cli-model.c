@@ -39,10 +39,8 @@ wm_cli_resolve_model (WmCli       *cli,
                       GError     **error)
 {
   g_autoptr(WmStoredModel) stored = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(WmModelFile) model = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *origin = NULL;
   const char *at;
 
   if (!check_variant (variant, error))
@@ -74,11 +72,7 @@ wm_cli_resolve_model (WmCli       *cli,
   stored = wm_store_find_model (store, name, at != NULL ? at + 1 : NULL, variant, error);
   if (stored == NULL)
     return NULL;
-  bytes = wm_store_get_model_file (store, stored->id, error);
-  if (bytes == NULL)
-    return NULL;
-  origin = g_strdup_printf ("%s@%s (%s)", stored->name, stored->version, stored->variant);
-  return wm_model_file_new_from_bytes (bytes, origin, error);
+  return wm_model_file_new_from_store (store, stored, error);
 }
 
 static int
@@ -202,56 +196,40 @@ model_list (WmCli *cli,
 }
 
 static void
-print_description (JsonObject *o)
+print_description (const WmModelDescription *d)
 {
-  JsonObject *fe = json_object_get_object_member (o, "frontend");
-  JsonObject *buffers = json_object_get_object_member (o, "buffers");
-  JsonArray *layers = json_object_get_array_member (o, "layers");
-  JsonArray *classes = json_object_get_array_member (o, "classes");
-  JsonArray *tensors = json_object_get_array_member (o, "tensors");
-  g_autoptr(GString) names = g_string_new (NULL);
+  const WmModelFrontend *fe = &d->frontend;
+  g_autofree char *names = wm_model_description_join_classes (d);
 
-  for (guint k = 0; k < json_array_get_length (classes); k++)
-    g_string_append_printf (names, "%s%s", k > 0 ? ", " : "", json_array_get_string_element (classes, k));
-
-  g_print (_("Model:        %s@%s (%s)\n"), json_object_get_string_member (o, "name"),
-           json_object_get_string_member (o, "version"), json_object_get_string_member (o, "variant"));
-  g_print (_("SHA-256:      %s\n"), json_object_get_string_member (o, "sha256"));
-  g_print (_("Use case:     %s\n"), json_object_get_string_member (o, "use_case"));
-  g_print (_("Devices:      %s\n"), json_object_get_string_member (o, "device_types"));
-  g_print (_("Dataset:      %s\n"), json_object_get_string_member (o, "dataset_hash"));
-  g_print (_("Created:      %s\n"), json_object_get_string_member (o, "created_at"));
-  g_print (_("Classes:      %s (%s)\n"), names->str, json_object_get_string_member (o, "output"));
+  g_print (_("Model:        %s@%s (%s)\n"), d->name, d->version, d->variant);
+  g_print (_("SHA-256:      %s\n"), d->sha256);
+  g_print (_("Use case:     %s\n"), d->use_case);
+  g_print (_("Devices:      %s\n"), d->device_types);
+  g_print (_("Dataset:      %s\n"), d->dataset_hash);
+  g_print (_("Created:      %s\n"), d->created_at);
+  g_print (_("Classes:      %s (%s)\n"), names, wm_model_output_name (d->output));
   g_print (_("Front-end:    %s, %" PRId64 " Hz, %" PRId64 " channel(s), "
              "%" PRId64 " features\n"),
-           json_object_get_string_member (fe, "kind"), json_object_get_int_member (fe, "sample_rate"),
-           json_object_get_int_member (fe, "channels"), json_object_get_int_member (fe, "features"));
+           wm_model_frontend_kind_name (fe->kind), (gint64) fe->sample_rate,
+           (gint64) fe->n_channels, (gint64) fe->n_features);
   g_print (_("Windows:      %" PRId64 " frames (%.3f s), hop %" PRId64 " frames\n"),
-           json_object_get_int_member (fe, "window_frames"), json_object_get_double_member (fe, "window_seconds"),
-           json_object_get_int_member (fe, "hop_frames"));
-  for (guint l = 0; l < json_array_get_length (layers); l++)
-    {
-      JsonObject *layer = json_array_get_object_element (layers, l);
-      g_print (_("LSTM layer %u: %" PRId64 " inputs, %" PRId64 " hidden\n"), l,
-               json_object_get_int_member (layer, "inputs"), json_object_get_int_member (layer, "hidden"));
-    }
+           (gint64) fe->window_frames, fe->window_seconds, (gint64) fe->hop_frames);
+  for (guint l = 0; l < d->n_layers; l++)
+    g_print (_("LSTM layer %u: %" PRId64 " inputs, %" PRId64 " hidden\n"), l,
+             (gint64) d->layers[l].n_inputs, (gint64) d->layers[l].n_hidden);
   g_print (_("Device needs: %" PRId64 " bytes of RAM for buffers, %" PRId64
              " bytes for the model\n"),
-           json_object_get_int_member (buffers, "classifier_ram_bytes"),
-           json_object_get_int_member (buffers, "model_bytes"));
+           (gint64) d->classifier_ram_bytes, (gint64) d->model_bytes);
   g_print (_("\nTensors:\n  %-16s %-6s %-12s %12s %8s\n"), _("Name"), _("Type"), _("Shape"), _("Scale"), _("Bytes"));
-  for (guint t = 0; t < json_array_get_length (tensors); t++)
+  for (guint t = 0; t < d->n_tensors; t++)
     {
-      JsonObject *tensor = json_array_get_object_element (tensors, t);
-      JsonArray *shape = json_object_get_array_member (tensor, "shape");
-      g_autofree char *dims = json_array_get_length (shape) == 2
-        ? g_strdup_printf ("%" PRId64 "×%" PRId64,
-                           json_array_get_int_element (shape, 0), json_array_get_int_element (shape, 1))
-        : g_strdup_printf ("%" PRId64, json_array_get_int_element (shape, 0));
+      const WmModelTensor *tensor = &d->tensors[t];
+      g_autofree char *dims = tensor->n_dims == 2
+        ? g_strdup_printf ("%" PRId64 "×%" PRId64, (gint64) tensor->shape[0], (gint64) tensor->shape[1])
+        : g_strdup_printf ("%" PRId64, (gint64) tensor->shape[0]);
 
       g_print ("  %-16s %-6s %-12s %12.6g %8" PRId64 "\n",
-               json_object_get_string_member (tensor, "name"), json_object_get_string_member (tensor, "dtype"),
-               dims, json_object_get_double_member (tensor, "scale"), json_object_get_int_member (tensor, "bytes"));
+               tensor->name, tensor->dtype, dims, tensor->scale, (gint64) tensor->n_bytes);
     }
 }
 
@@ -263,7 +241,7 @@ model_show (WmCli *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(WmStore) store = NULL;
   g_autoptr(WmModelFile) model = NULL;
-  g_autoptr(JsonNode) description = NULL;
+  g_autoptr(WmModelDescription) description = NULL;
   g_autofree char *variant = NULL;
   const GOptionEntry entries[] = {
     { "variant", 0, 0, G_OPTION_ARG_STRING, &variant, N_("The variant of a model in the project"), N_("int8|f32") },
@@ -289,9 +267,12 @@ model_show (WmCli *cli,
 
   description = wm_model_file_describe (model);
   if (cli->json)
-    wm_cli_print_json (description);
+    {
+      g_autoptr(JsonNode) json = wm_model_description_to_json (description);
+      wm_cli_print_json (json);
+    }
   else
-    print_description (json_node_get_object (description));
+    print_description (description);
   return WM_CLI_EXIT_OK;
 }
 

@@ -100,6 +100,24 @@ wm_model_file_new_from_path (const char  *path,
 }
 
 WmModelFile *
+wm_model_file_new_from_store (WmStore             *store,
+                              const WmStoredModel *stored,
+                              GError             **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *origin = NULL;
+
+  g_return_val_if_fail (WM_IS_STORE (store), NULL);
+  g_return_val_if_fail (stored != NULL, NULL);
+
+  bytes = wm_store_get_model_file (store, stored->id, error);
+  if (bytes == NULL)
+    return NULL;
+  origin = g_strdup_printf ("%s@%s (%s)", stored->name, stored->version, stored->variant);
+  return wm_model_file_new_from_bytes (bytes, origin, error);
+}
+
+WmModelFile *
 wm_model_file_ref (WmModelFile *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
@@ -174,158 +192,94 @@ wm_model_file_get_buffer_size (WmModelFile *self)
 
 /* ---- describing ---------------------------------------------------------- */
 
-static const char *
-frontend_name (wm_frontend_kind_t kind)
-{
-  switch (kind)
-    {
-    case WM_FRONTEND_RAW: return "raw";
-    case WM_FRONTEND_SENSOR: return "sensor";
-    case WM_FRONTEND_LOGMEL: return "logmel";
-    default: return "unknown";
-    }
-}
-
 static void
-add_tensors (WmModelFile *self,
-             JsonBuilder *b)
+describe_tensors (WmModelFile        *self,
+                  WmModelDescription *d)
 {
   static const char * const dtypes[] = { "?", "int8", "int16", "int32", "f32" };
   const guint8 *file = g_bytes_get_data (self->bytes, NULL);
   guint32 n_sections = read_u32 (file + 12);
+  const guint8 *section = NULL;
 
-  /* The file was validated by wm_model_parse: offsets and lengths are sound. */
-  for (guint32 s = 0; s < n_sections; s++)
+  /* The file was validated by wm_model_parse: offsets and lengths are sound,
+   * and there is one TENSORS section (type 6). */
+  for (guint32 s = 0; s < n_sections && section == NULL; s++)
+    if (read_u32 (file + 32 + 16 * s) == 6)
+      section = file + read_u32 (file + 32 + 16 * s + 4);
+  if (section == NULL)
+    return;
+
+  d->n_tensors = read_u32 (section);
+  d->tensors = g_new0 (WmModelTensor, d->n_tensors);
+  for (guint32 t = 0; t < d->n_tensors; t++)
     {
-      const guint8 *entry = file + 32 + 16 * s;
-      const guint8 *section;
-      guint32 count;
+      const guint8 *e = section + 4 + 48 * t;
+      WmModelTensor *tensor = &d->tensors[t];
 
-      if (read_u32 (entry) != 6)
-        continue;
-      section = file + read_u32 (entry + 4);
-      count = read_u32 (section);
-      for (guint32 t = 0; t < count; t++)
-        {
-          const guint8 *e = section + 4 + 48 * t;
-          char name[17] = { 0 };
-          guint8 dtype = e[3];
-
-          memcpy (name, e + 32, 16);
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "name");
-          json_builder_add_string_value (b, name);
-          json_builder_set_member_name (b, "dtype");
-          json_builder_add_string_value (b, dtypes[dtype < G_N_ELEMENTS (dtypes) ? dtype : 0]);
-          json_builder_set_member_name (b, "shape");
-          json_builder_begin_array (b);
-          json_builder_add_int_value (b, read_u32 (e + 8));
-          if (e[4] == 2)
-            json_builder_add_int_value (b, read_u32 (e + 12));
-          json_builder_end_array (b);
-          json_builder_set_member_name (b, "scale");
-          json_builder_add_double_value (b, read_f32 (e + 16));
-          json_builder_set_member_name (b, "zero_point");
-          json_builder_add_int_value (b, (gint32) read_u32 (e + 20));
-          json_builder_set_member_name (b, "bytes");
-          json_builder_add_int_value (b, read_u32 (e + 28));
-          json_builder_end_object (b);
-        }
+      memcpy (tensor->name, e + 32, 16);
+      tensor->dtype = dtypes[e[3] < G_N_ELEMENTS (dtypes) ? e[3] : 0];
+      tensor->n_dims = e[4] == 2 ? 2 : 1;
+      tensor->shape[0] = read_u32 (e + 8);
+      tensor->shape[1] = read_u32 (e + 12);
+      tensor->scale = read_f32 (e + 16);
+      tensor->zero_point = (gint32) read_u32 (e + 20);
+      tensor->n_bytes = read_u32 (e + 28);
     }
 }
 
-JsonNode *
+static void
+describe_frontend (const wm_model_t *m,
+                   WmModelFrontend  *fe)
+{
+  *fe = (WmModelFrontend) {
+    .kind = m->frontend.kind,
+    .sample_rate = m->frontend.sample_rate,
+    .n_channels = m->frontend.channels,
+    .n_features = m->n_features,
+    .window = m->frontend.window,
+    .hop = m->frontend.hop,
+    .frame_length = m->frontend.frame_length,
+    .frame_step = m->frontend.frame_step,
+    .window_frames = wm_model_window_frames (m),
+    .hop_frames = wm_model_hop_frames (m),
+    .window_seconds = (double) wm_model_window_frames (m) / m->frontend.sample_rate,
+  };
+}
+
+WmModelDescription *
 wm_model_file_describe (WmModelFile *self)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  const wm_model_t *m = &self->model;
-  const wm_frontend_t *fe = &m->frontend;
-  static const struct { const char *key; wm_context_field_t field; } context[] = {
-    { "use_case", WM_CONTEXT_USE_CASE },
-    { "device_types", WM_CONTEXT_DEVICE_TYPES },
-    { "dataset_hash", WM_CONTEXT_DATASET_HASH },
-    { "created_at", WM_CONTEXT_CREATED_AT },
-  };
+  g_autoptr(WmModelDescription) d = NULL;
+  const wm_model_t *m;
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, wm_model_file_get_name (self));
-  json_builder_set_member_name (b, "version");
-  json_builder_add_string_value (b, wm_model_file_get_version (self));
-  json_builder_set_member_name (b, "variant");
-  json_builder_add_string_value (b, wm_model_file_get_variant (self));
-  json_builder_set_member_name (b, "sha256");
-  json_builder_add_string_value (b, self->sha256);
-  for (guint i = 0; i < G_N_ELEMENTS (context); i++)
-    {
-      json_builder_set_member_name (b, context[i].key);
-      json_builder_add_string_value (b, wm_model_context (m, context[i].field));
-    }
+  m = &self->model;
+  d = wm_model_description_new ();
+  d->name = g_strdup (wm_model_file_get_name (self));
+  d->version = g_strdup (wm_model_file_get_version (self));
+  d->variant = wm_model_file_get_variant (self);
+  d->sha256 = g_strdup (self->sha256);
+  d->use_case = g_strdup (wm_model_context (m, WM_CONTEXT_USE_CASE));
+  d->device_types = g_strdup (wm_model_context (m, WM_CONTEXT_DEVICE_TYPES));
+  d->dataset_hash = g_strdup (wm_model_context (m, WM_CONTEXT_DATASET_HASH));
+  d->created_at = g_strdup (wm_model_context (m, WM_CONTEXT_CREATED_AT));
 
-  json_builder_set_member_name (b, "classes");
-  json_builder_begin_array (b);
+  d->n_classes = m->n_classes;
+  d->classes = g_new0 (char *, d->n_classes + 1);
   for (guint k = 0; k < m->n_classes; k++)
-    json_builder_add_string_value (b, wm_model_class_name (m, (uint16_t) k));
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "output");
-  json_builder_add_string_value (b, m->output == WM_OUTPUT_SIGMOID ? "sigmoid" : "softmax");
+    d->classes[k] = g_strdup (wm_model_class_name (m, (uint16_t) k));
+  d->output = m->output;
 
-  json_builder_set_member_name (b, "layers");
-  json_builder_begin_array (b);
-  for (guint l = 0; l < m->n_layers; l++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "inputs");
-      json_builder_add_int_value (b, m->layers[l].n_inputs);
-      json_builder_set_member_name (b, "hidden");
-      json_builder_add_int_value (b, m->layers[l].n_hidden);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
+  d->n_layers = MIN (m->n_layers, WM_MAX_LAYERS);
+  for (guint l = 0; l < d->n_layers; l++)
+    d->layers[l] = (WmModelLayer) { m->layers[l].n_inputs, m->layers[l].n_hidden };
 
-  json_builder_set_member_name (b, "frontend");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, frontend_name (fe->kind));
-  json_builder_set_member_name (b, "sample_rate");
-  json_builder_add_int_value (b, fe->sample_rate);
-  json_builder_set_member_name (b, "channels");
-  json_builder_add_int_value (b, fe->channels);
-  json_builder_set_member_name (b, "features");
-  json_builder_add_int_value (b, m->n_features);
-  json_builder_set_member_name (b, "window");
-  json_builder_add_int_value (b, fe->window);
-  json_builder_set_member_name (b, "hop");
-  json_builder_add_int_value (b, fe->hop);
-  json_builder_set_member_name (b, "frame_length");
-  json_builder_add_int_value (b, fe->frame_length);
-  json_builder_set_member_name (b, "frame_step");
-  json_builder_add_int_value (b, fe->frame_step);
-  json_builder_set_member_name (b, "window_frames");
-  json_builder_add_int_value (b, wm_model_window_frames (m));
-  json_builder_set_member_name (b, "hop_frames");
-  json_builder_add_int_value (b, wm_model_hop_frames (m));
-  json_builder_set_member_name (b, "window_seconds");
-  json_builder_add_double_value (b, (double) wm_model_window_frames (m) / fe->sample_rate);
-  json_builder_end_object (b);
-
-  json_builder_set_member_name (b, "buffers");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "classifier_ram_bytes");
-  json_builder_add_int_value (b, wm_classifier_buffer_size (m));
-  json_builder_set_member_name (b, "model_bytes");
-  json_builder_add_int_value (b, m->size);
-  json_builder_end_object (b);
-
-  json_builder_set_member_name (b, "tensors");
-  json_builder_begin_array (b);
-  add_tensors (self, b);
-  json_builder_end_array (b);
-
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  describe_frontend (m, &d->frontend);
+  d->classifier_ram_bytes = wm_classifier_buffer_size (m);
+  d->model_bytes = m->size;
+  describe_tensors (self, d);
+  return g_steal_pointer (&d);
 }
 
 gint64
@@ -335,7 +289,8 @@ wm_model_file_add_to_store (WmModelFile  *self,
                             gboolean     *out_existed,
                             GError      **error)
 {
-  g_autoptr(JsonNode) description = NULL;
+  g_autoptr(WmModelDescription) description = NULL;
+  g_autoptr(JsonNode) json = NULL;
   g_autofree char *metadata = NULL;
   WmStoredModel entry = { 0 };
 
@@ -354,7 +309,8 @@ wm_model_file_add_to_store (WmModelFile  *self,
       return 0;
     }
   description = wm_model_file_describe (self);
-  metadata = json_to_string (description, FALSE);
+  json = wm_model_description_to_json (description);
+  metadata = json_to_string (json, FALSE);
   entry.variant = (char *) wm_model_file_get_variant (self);
   entry.sha256 = self->sha256;
   entry.size = (gint64) g_bytes_get_size (self->bytes);

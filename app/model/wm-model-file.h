@@ -10,10 +10,10 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <json-glib/json-glib.h>
 
 #include "wm-classifier.h"
 #include "wm-model.h"
+#include "wm-model-description.h"
 #include "wm-store.h"
 
 G_BEGIN_DECLS
@@ -35,6 +35,10 @@ WmModelFile      *wm_model_file_new_from_bytes (GBytes       *bytes,
                                                 GError      **error);
 WmModelFile      *wm_model_file_new_from_path  (const char   *path,
                                                 GError      **error);
+/* The file of a model kept in a project; errors name it NAME@VERSION (VARIANT). */
+WmModelFile      *wm_model_file_new_from_store (WmStore             *store,
+                                                const WmStoredModel *stored,
+                                                GError             **error);
 WmModelFile      *wm_model_file_ref            (WmModelFile  *self);
 void              wm_model_file_unref          (WmModelFile  *self);
 
@@ -51,8 +55,9 @@ guint             wm_model_file_get_n_classes  (WmModelFile  *self);
 guint32           wm_model_file_get_buffer_size (WmModelFile *self);
 
 /* Everything a person or a registry wants to know: architecture, front-end,
- * classes, data context, tensors, buffer sizes. */
-JsonNode         *wm_model_file_describe       (WmModelFile  *self);
+ * classes, data context, tensors, buffer sizes.  Free with
+ * wm_model_description_free(). */
+WmModelDescription *wm_model_file_describe     (WmModelFile  *self);
 
 /* Stores the model file in the project (what `waymark-cli model import` and
  * the app's Models window do): its name, version, variant, SHA-256, size and
