@@ -9,6 +9,17 @@
  * 256 consecutive buckets.  An overview of n buckets reads at most about
  * 256·n stored buckets of the coarsest level finer than one bucket, so its
  * cost depends on the width asked for, not on the recording's length.
+ *
+ * A growing recording (WmRecordingAppender) keeps the frames of its partial
+ * last block as tail rows: each flush inserts only the frames appended since
+ * the last one, into sample_tail, whose ids grow with time so its pages fill
+ * densely.  The block is written whole into sample_block when it fills; its
+ * tail rows are then dead.  A block's frames are its sample_block row (which
+ * may be missing or hold fewer frames) followed by the tail rows from there
+ * on, read in one statement so a reader never sees a half-merged block.  Dead
+ * rows are dropped as a prefix of ids, which frees whole pages without
+ * rewriting them; a recording whose live tail rows get old (a device that
+ * stopped) is sealed first: its partial block written into sample_block.
  */
 
 #include "config.h"
@@ -68,6 +79,7 @@ struct _WmRecordingWriter
   guint8         *block;
   gint64          block_fill;
   gint64          block_index;
+  gint64          block_stored;   /* frames of the block already stored (appenders) */
   gint64          n_frames;
   sqlite3_stmt   *insert_block;
   sqlite3_stmt   *insert_summary;
@@ -237,6 +249,7 @@ flush_block (WmRecordingWriter *w,
 
   w->block_index++;
   w->block_fill = 0;
+  w->block_stored = 0;
   return TRUE;
 }
 
@@ -264,8 +277,8 @@ writer_free (WmRecordingWriter *w)
 }
 
 /* Buffers and statements of a writer of an existing recording row.  Rows are
- * written with INSERT OR REPLACE: a growing recording rewrites its partial
- * last block and its provisional summary rows. */
+ * written with INSERT OR REPLACE: a growing recording rewrites its provisional
+ * summary rows, and a sealed partial block is written again when it fills. */
 static gboolean
 writer_setup (WmRecordingWriter *w,
               WmStore           *store,
@@ -538,14 +551,22 @@ read_shape (WmStore        *self,
             RecordingShape *shape,
             GError        **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   int rc;
 
-  stmt = wm_store_prepare (self, "SELECT n_frames, block_frames, n_channels, sample_format FROM recording WHERE id = ?", error);
+  stmt = wm_store_prepare_cached (self, "SELECT n_frames, block_frames, n_channels, sample_format FROM recording WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, recording_id);
   rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      shape->n_frames = sqlite3_column_int64 (stmt, 0);
+      shape->block_frames = sqlite3_column_int64 (stmt, 1);
+      shape->n_channels = (guint) sqlite3_column_int (stmt, 2);
+      shape->format = (WmSampleFormat) sqlite3_column_int (stmt, 3);
+    }
+  sqlite3_reset (stmt);
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_FOUND,
@@ -554,10 +575,6 @@ read_shape (WmStore        *self,
     }
   if (rc != SQLITE_ROW)
     return wm_store_set_sqlite_error (self, rc, error, "reading a recording");
-  shape->n_frames = sqlite3_column_int64 (stmt, 0);
-  shape->block_frames = sqlite3_column_int64 (stmt, 1);
-  shape->n_channels = (guint) sqlite3_column_int (stmt, 2);
-  shape->format = (WmSampleFormat) sqlite3_column_int (stmt, 3);
   return TRUE;
 }
 
@@ -582,6 +599,71 @@ check_range (WmStore              *self,
   return TRUE;
 }
 
+static gboolean
+damaged_block (WmStore  *self,
+               gint64    recording_id,
+               gint64    block_index,
+               GError  **error)
+{
+  g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_A_PROJECT,
+               "%s: recording %" G_GINT64_FORMAT " is damaged at sample block %"
+               G_GINT64_FORMAT, self->path, recording_id, block_index);
+  return FALSE;
+}
+
+/* Copies the first @n_frames frames of block @block_index (a recording's last
+ * block, which may be partial) into @out: its sample_block row, then the tail
+ * rows from where that row ends.  One statement, so one snapshot: a writer
+ * that fills or seals the block meanwhile is seen entirely or not at all. */
+static gboolean
+read_last_block (WmStore  *self,
+                 gint64    recording_id,
+                 gint64    block_frames,
+                 gsize     frame_bytes,
+                 gint64    block_index,
+                 gint64    n_frames,
+                 guint8   *out,
+                 GError  **error)
+{
+  gint64 block_first = block_index * block_frames;
+  gint64 filled = 0;
+  sqlite3_stmt *stmt;
+  int rc = SQLITE_DONE;
+
+  stmt = wm_store_prepare_cached (self,
+                                  "SELECT -1, n_frames, samples FROM sample_block WHERE id = ?1 "
+                                  "UNION ALL "
+                                  "SELECT first_frame, NULL, samples FROM sample_tail "
+                                  "WHERE recording_id = ?2 AND first_frame < ?4 AND first_frame >= ?3 + "
+                                  "coalesce ((SELECT n_frames FROM sample_block WHERE id = ?1), 0) "
+                                  "ORDER BY 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, (recording_id << 32) | block_index);
+  sqlite3_bind_int64 (stmt, 2, recording_id);
+  sqlite3_bind_int64 (stmt, 3, block_first);
+  sqlite3_bind_int64 (stmt, 4, block_first + n_frames);
+  while (filled < n_frames && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 at = sqlite3_column_int64 (stmt, 0);
+      gsize n_bytes = (gsize) sqlite3_column_bytes (stmt, 2);
+      gint64 stored = at < 0 ? sqlite3_column_int64 (stmt, 1) : (gint64) (n_bytes / frame_bytes);
+
+      if ((at >= 0 && at != block_first + filled) || n_bytes != stored * frame_bytes)
+        break;
+      stored = MIN (stored, n_frames - filled);
+      memcpy (out + filled * frame_bytes, sqlite3_column_blob (stmt, 2), stored * frame_bytes);
+      filled += stored;
+    }
+  if (filled < n_frames && rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return wm_store_set_sqlite_error (self, rc, error, "reading samples");
+    }
+  sqlite3_reset (stmt);
+  return filled == n_frames || damaged_block (self, recording_id, block_index, error);
+}
+
 /* Calls @visit for each stored block overlapping [first, first + n). */
 typedef void (*BlockVisitor) (const guint8 *block, gint64 block_first_frame,
                               gint64 from, gint64 to, gpointer user_data);
@@ -597,7 +679,8 @@ visit_blocks (WmStore              *self,
               GError              **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  gint64 first_block, last_block;
+  g_autofree guint8 *last = NULL;
+  gint64 first_block, last_block, final_block, block_first;
   gsize frame_bytes = shape->n_channels * sample_size (shape->format);
   int rc;
 
@@ -606,44 +689,38 @@ visit_blocks (WmStore              *self,
 
   first_block = first_frame / shape->block_frames;
   last_block = (first_frame + n_frames - 1) / shape->block_frames;
+  /* The recording's last block may be partial, and partly in tail rows. */
+  final_block = (shape->n_frames - 1) / shape->block_frames;
 
   stmt = wm_store_prepare (self, "SELECT id, n_frames, samples FROM sample_block WHERE id BETWEEN ? AND ? ORDER BY id", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, (recording_id << 32) | first_block);
-  sqlite3_bind_int64 (stmt, 2, (recording_id << 32) | last_block);
+  sqlite3_bind_int64 (stmt, 2, (recording_id << 32) | MIN (last_block, final_block - 1));
 
-  for (gint64 expected = first_block; expected <= last_block; expected++)
+  for (gint64 expected = first_block; expected <= last_block && expected < final_block; expected++)
     {
-      gint64 block_first, from, to, stored_frames;
-
       rc = sqlite3_step (stmt);
-      if (rc != SQLITE_ROW)
-        {
-          if (rc == SQLITE_DONE)
-            {
-              g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_A_PROJECT,
-                           "%s: recording %" G_GINT64_FORMAT " is damaged: sample block %"
-                           G_GINT64_FORMAT " is missing", self->path, recording_id, expected);
-              return FALSE;
-            }
-          return wm_store_set_sqlite_error (self, rc, error, "reading samples");
-        }
-      stored_frames = sqlite3_column_int64 (stmt, 1);
-      if ((sqlite3_column_int64 (stmt, 0) & G_GINT64_CONSTANT (0xffffffff)) != expected ||
-          (gsize) sqlite3_column_bytes (stmt, 2) != stored_frames * frame_bytes)
-        {
-          g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_A_PROJECT,
-                       "%s: recording %" G_GINT64_FORMAT " is damaged at sample block %"
-                       G_GINT64_FORMAT, self->path, recording_id, expected);
-          return FALSE;
-        }
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return wm_store_set_sqlite_error (self, rc, error, "reading samples");
+      if (rc == SQLITE_DONE ||
+          (sqlite3_column_int64 (stmt, 0) & G_GINT64_CONSTANT (0xffffffff)) != expected ||
+          sqlite3_column_int64 (stmt, 1) != shape->block_frames ||
+          (gsize) sqlite3_column_bytes (stmt, 2) != shape->block_frames * frame_bytes)
+        return damaged_block (self, recording_id, expected, error);
       block_first = expected * shape->block_frames;
-      from = MAX (first_frame, block_first);
-      to = MIN (first_frame + n_frames, block_first + stored_frames);
-      if (to > from)
-        visit (sqlite3_column_blob (stmt, 2), block_first, from, to, user_data);
+      visit (sqlite3_column_blob (stmt, 2), block_first, MAX (first_frame, block_first),
+             MIN (first_frame + n_frames, block_first + shape->block_frames), user_data);
     }
+  if (last_block < final_block)
+    return TRUE;
+
+  block_first = final_block * shape->block_frames;
+  last = g_malloc ((shape->n_frames - block_first) * frame_bytes);
+  if (!read_last_block (self, recording_id, shape->block_frames, frame_bytes, final_block,
+                        shape->n_frames - block_first, last, error))
+    return FALSE;
+  visit (last, block_first, MAX (first_frame, block_first), first_frame + n_frames, user_data);
   return TRUE;
 }
 
@@ -1012,31 +1089,11 @@ static gboolean
 load_partial_block (WmRecordingWriter *w,
                     GError           **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
-
+  w->block_stored = w->block_fill;
   if (w->block_fill == 0)
     return TRUE;
-  stmt = wm_store_prepare_cached (w->store, "SELECT n_frames, samples FROM sample_block WHERE id = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, (w->recording_id << 32) | w->block_index);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW && sqlite3_column_int64 (stmt, 0) == w->block_fill &&
-      (gsize) sqlite3_column_bytes (stmt, 1) == w->block_fill * w->frame_bytes)
-    {
-      memcpy (w->block, sqlite3_column_blob (stmt, 1), w->block_fill * w->frame_bytes);
-      sqlite3_reset (stmt);
-      return TRUE;
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return wm_store_set_sqlite_error (w->store, rc, error, "reading samples");
-  g_set_error (error, WM_STORE_ERROR, WM_STORE_ERROR_NOT_A_PROJECT,
-               "%s: recording %" G_GINT64_FORMAT " is damaged: its last sample block %"
-               G_GINT64_FORMAT " does not hold its %" G_GINT64_FORMAT " frames",
-               w->store->path, w->recording_id, w->block_index, w->block_fill);
-  return FALSE;
+  return read_last_block (w->store, w->recording_id, w->block_frames, w->frame_bytes,
+                          w->block_index, w->block_fill, w->block, error);
 }
 
 /* The bucket being filled at level @l ≥ 1 is the merge of the closed buckets
@@ -1239,21 +1296,127 @@ write_provisional_row (WmRecordingWriter  *w,
   return TRUE;
 }
 
+/* Compaction runs once per this many tail rows; a recording whose oldest
+ * live tail row is this many rows behind the newest is sealed. */
+#define TAIL_COMPACT_EVERY 256
+#define TAIL_SEAL_DISTANCE 2048
+
+/* Writes the partial last block of @recording_id into sample_block, so that
+ * its tail rows are dead. */
 static gboolean
-write_partial_block (WmRecordingWriter *w,
-                     GError           **error)
+seal_partial_block (WmStore  *store,
+                    gint64    recording_id,
+                    GError  **error)
 {
+  g_autofree guint8 *block = NULL;
+  RecordingShape shape;
+  gint64 block_index, n_frames;
+  gsize frame_bytes;
+  sqlite3_stmt *stmt;
   int rc;
 
-  if (w->block_fill == 0)
+  if (!read_shape (store, recording_id, &shape, error))
+    return FALSE;
+  block_index = shape.n_frames / shape.block_frames;
+  n_frames = shape.n_frames % shape.block_frames;
+  if (n_frames == 0)
     return TRUE;
-  sqlite3_bind_int64 (w->insert_block, 1, (w->recording_id << 32) | w->block_index);
-  sqlite3_bind_int64 (w->insert_block, 2, w->block_fill);
-  sqlite3_bind_blob (w->insert_block, 3, w->block, (int) (w->block_fill * w->frame_bytes), SQLITE_STATIC);
-  rc = sqlite3_step (w->insert_block);
-  sqlite3_reset (w->insert_block);
+  frame_bytes = shape.n_channels * sample_size (shape.format);
+  block = g_malloc (n_frames * frame_bytes);
+  if (!read_last_block (store, recording_id, shape.block_frames, frame_bytes, block_index,
+                        n_frames, block, error))
+    return FALSE;
+  stmt = wm_store_prepare_cached (store, "INSERT OR REPLACE INTO sample_block (id, n_frames, samples) VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, (recording_id << 32) | block_index);
+  sqlite3_bind_int64 (stmt, 2, n_frames);
+  sqlite3_bind_blob (stmt, 3, block, (int) (n_frames * frame_bytes), SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (store, rc, error, "storing samples");
+  return TRUE;
+}
+
+/* Drops the dead tail rows below the oldest live one, sealing first the
+ * recordings whose live rows are more than TAIL_SEAL_DISTANCE rows old.  A
+ * row is live when it lies past the part of its recording's last block that
+ * sample_block holds. */
+static gboolean
+compact_tails (WmStore  *store,
+               gint64    newest_id,
+               GError  **error)
+{
+  g_autoptr(GArray) stale = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 live_from = newest_id + 1;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = wm_store_prepare_cached (store,
+                                  "SELECT t.recording_id, min (t.id) FROM sample_tail t "
+                                  "JOIN recording r ON r.id = t.recording_id "
+                                  "WHERE t.first_frame >= r.n_frames - r.n_frames % r.block_frames + "
+                                  "coalesce ((SELECT b.n_frames FROM sample_block b "
+                                  "WHERE b.id = (r.id << 32) | (r.n_frames / r.block_frames)), 0) "
+                                  "GROUP BY t.recording_id", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 recording_id = sqlite3_column_int64 (stmt, 0);
+      gint64 oldest = sqlite3_column_int64 (stmt, 1);
+
+      if (oldest < newest_id - TAIL_SEAL_DISTANCE)
+        g_array_append_val (stale, recording_id);
+      else
+        live_from = MIN (live_from, oldest);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (store, rc, error, "reading tail rows");
+
+  for (guint i = 0; i < stale->len; i++)
+    if (!seal_partial_block (store, g_array_index (stale, gint64, i), error))
+      return FALSE;
+
+  stmt = wm_store_prepare_cached (store, "DELETE FROM sample_tail WHERE id < ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, live_from);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return wm_store_set_sqlite_error (store, rc, error, "dropping tail rows");
+  return TRUE;
+}
+
+/* Stores the frames of the partial block appended since the last flush as a
+ * tail row; *@out_id is its id, or 0 when there were none. */
+static gboolean
+write_tail (WmRecordingWriter *w,
+            gint64            *out_id,
+            GError           **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *out_id = 0;
+  if (w->block_fill == w->block_stored)
+    return TRUE;
+  stmt = wm_store_prepare_cached (w->store, "INSERT INTO sample_tail (recording_id, first_frame, samples) VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, w->recording_id);
+  sqlite3_bind_int64 (stmt, 2, w->block_index * w->block_frames + w->block_stored);
+  sqlite3_bind_blob (stmt, 3, w->block + w->block_stored * w->frame_bytes,
+                     (int) ((w->block_fill - w->block_stored) * w->frame_bytes), SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     return wm_store_set_sqlite_error (w->store, rc, error, "storing samples");
+  w->block_stored = w->block_fill;
+  *out_id = sqlite3_last_insert_rowid (w->store->db);
   return TRUE;
 }
 
@@ -1272,9 +1435,10 @@ appender_write_state (WmRecordingAppender  *a,
   };
   const SummaryLevel *carry = NULL;
   sqlite3_stmt *update;
+  gint64 tail_id;
   int rc;
 
-  if (!write_partial_block (w, error))
+  if (!write_tail (w, &tail_id, error))
     return FALSE;
   for (guint l = 0; l < WM_SUMMARY_LEVELS; l++)
     {
@@ -1295,6 +1459,9 @@ appender_write_state (WmRecordingAppender  *a,
   sqlite3_reset (update);
   if (rc != SQLITE_DONE)
     return wm_store_set_sqlite_error (w->store, rc, error, "storing the frame count");
+  /* After the frame count: compaction tells live rows by it. */
+  if (tail_id > 0 && tail_id % TAIL_COMPACT_EVERY == 0)
+    return compact_tails (w->store, tail_id, error);
   return TRUE;
 }
 

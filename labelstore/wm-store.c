@@ -199,6 +199,19 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (device, stream_id)"
   ") WITHOUT ROWID;"
   "CREATE INDEX upload_stream_by_recording ON upload_stream (recording_id);",
+
+  /* 5 -> 6: the frames of a growing recording's partial last block, one row
+   * per appended run, written once as they arrive instead of rewriting the
+   * whole partial block at every commit.  Rows are appended in id order, so
+   * they fill pages densely and dead ones are dropped as a prefix of whole
+   * pages (wm-store-samples.c, "tail rows"). */
+  "CREATE TABLE sample_tail ("
+  "  id INTEGER PRIMARY KEY,"
+  "  recording_id INTEGER NOT NULL REFERENCES recording (id) ON DELETE CASCADE,"
+  "  first_frame INTEGER NOT NULL,"
+  "  samples BLOB NOT NULL"
+  ");"
+  "CREATE INDEX sample_tail_by_recording ON sample_tail (recording_id, first_frame);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WM_STORE_SCHEMA_VERSION);

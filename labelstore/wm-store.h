@@ -228,7 +228,7 @@ void          wm_review_item_free     (WmReviewItem *item);
 #define WM_TYPE_STORE (wm_store_get_type ())
 G_DECLARE_FINAL_TYPE (WmStore, wm_store, WM, STORE, GObject)
 
-#define WM_STORE_SCHEMA_VERSION 5
+#define WM_STORE_SCHEMA_VERSION 6
 
 WmStore     *wm_store_open                  (const char        *path,
                                              WmStoreOpenFlags   flags,

@@ -412,13 +412,13 @@ test_migrates_v4 (Fixture       *f,
   f->store = NULL;
 
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE upload_stream; DROP TABLE device; PRAGMA user_version = 4;",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE sample_tail; DROP TABLE upload_stream; DROP TABLE device; "
+                                     "PRAGMA user_version = 4;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
   f->store = wm_store_open (f->path, WM_STORE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (wm_store_get_schema_version (f->store), ==, 5);
+  g_assert_cmpint (wm_store_get_schema_version (f->store), ==, WM_STORE_SCHEMA_VERSION);
   recordings = wm_store_list_recordings (f->store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (recordings->len, ==, 1);
@@ -428,6 +428,135 @@ test_migrates_v4 (Fixture       *f,
   g_assert_no_error (error);
   devices = wm_store_list_devices (f->store, &error);
   g_assert_cmpuint (devices->len, ==, 1);
+}
+
+static gint64
+count_rows (WmStore    *store,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (wm_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* A version-5 project (growing recordings rewrote their partial last block)
+ * is brought to version 6; a recording whose last block is a partial row
+ * grows on through tail rows and still equals a one-shot import. */
+static void
+test_migrates_v5 (Fixture       *f,
+                  gconstpointer  data)
+{
+  const gint64 n_frames = 70000;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WmRecordingAppender) appender = NULL;
+  g_autofree guint8 *samples = make_samples (WM_SAMPLE_FORMAT_INT16, 2, n_frames);
+  gint64 growing, reference;
+  sqlite3 *db;
+
+  /* 5000 frames: one partial sample_block row, as version 5 stored it. */
+  growing = import_one_shot (f->store, WM_SAMPLE_FORMAT_INT16, 2, samples, 5000);
+  g_assert_finalize_object (f->store);
+  f->store = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE sample_tail; PRAGMA user_version = 5;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  f->store = wm_store_open (f->path, WM_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wm_store_get_schema_version (f->store), ==, 6);
+  g_assert_cmpint (count_rows (f->store, "SELECT count(*) FROM sample_tail"), ==, 0);
+  appender = wm_store_open_appender (f->store, growing, &error);
+  g_assert_no_error (error);
+  append_in_transaction (f->store, appender, samples, 4, 5000, 9000);
+  /* The partial row stays as it was; the new frames are one tail row. */
+  g_assert_cmpint (count_rows (f->store, "SELECT count(*) FROM sample_tail"), ==, 1);
+  g_assert_cmpint (count_rows (f->store, "SELECT sum(n_frames) FROM sample_block"), ==, 5000);
+  append_in_transaction (f->store, appender, samples, 4, 9000, n_frames);
+  reference = import_one_shot (f->store, WM_SAMPLE_FORMAT_INT16, 2, samples, n_frames);
+  assert_same_recording (f->store, growing, reference, n_frames, 4);
+}
+
+/* Chunk after chunk, each byte of the partial block is stored once as it
+ * arrives (not the whole partial block again), the block is merged into one
+ * sample_block row when it fills, and dead tail rows are dropped. */
+static void
+test_appender_tail_rows (Fixture       *f,
+                         gconstpointer  data)
+{
+  const gint64 chunk = 1000;
+  const guint n_chunks = 600;
+  g_autofree guint8 *samples = make_samples (WM_SAMPLE_FORMAT_INT16, 2, chunk * n_chunks);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WmRecordingAppender) appender = NULL;
+  gint64 growing, reference, block_frames, tail_bytes = 0;
+
+  growing = empty_recording (f->store, WM_SAMPLE_FORMAT_INT16, 2);
+  block_frames = count_rows (f->store, "SELECT block_frames FROM recording");
+  appender = wm_store_open_appender (f->store, growing, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      gint64 before = count_rows (f->store, "SELECT coalesce (max (id), 0) FROM sample_tail");
+      g_autofree char *added = g_strdup_printf ("SELECT coalesce (sum (length (samples)), 0) FROM sample_tail "
+                                                "WHERE id > %" G_GINT64_FORMAT, before);
+
+      append_in_transaction (f->store, appender, samples, 4, i * chunk, (i + 1) * chunk);
+      tail_bytes += count_rows (f->store, added);
+      /* Live tail rows hold exactly the frames past the last full block. */
+      g_assert_cmpint (count_rows (f->store, "SELECT coalesce (sum (length (samples)), 0) FROM sample_tail t "
+                                             "WHERE t.first_frame >= (SELECT n_frames - n_frames % block_frames FROM recording WHERE id = t.recording_id)"),
+                       ==, ((i + 1) * chunk % block_frames) * 4);
+    }
+  /* Every appended byte went into a tail row once, apart from the frames that
+   * completed a block. */
+  g_assert_cmpint (tail_bytes, <=, chunk * n_chunks * 4);
+  g_assert_cmpint (tail_bytes, >=, chunk * n_chunks * 4 - (chunk * n_chunks / block_frames + 1) * chunk * 4);
+  /* Dead rows were dropped: fewer than one compaction period's worth left. */
+  g_assert_cmpint (count_rows (f->store, "SELECT count(*) FROM sample_tail"), <, 256 + block_frames / chunk + 1);
+  g_assert_cmpint (count_rows (f->store, "SELECT count(*) FROM sample_block WHERE n_frames = (SELECT block_frames FROM recording)"),
+                   ==, chunk * n_chunks / block_frames);
+  reference = import_one_shot (f->store, WM_SAMPLE_FORMAT_INT16, 2, samples, chunk * n_chunks);
+  assert_same_recording (f->store, growing, reference, chunk * n_chunks, 4);
+}
+
+/* A recording that stops growing mid-block while another goes on: once its
+ * tail rows are old, its partial block is sealed into sample_block and the
+ * rows are dropped; it reads the same, and grows on where it stopped. */
+static void
+test_appender_seals_stalled (Fixture       *f,
+                             gconstpointer  data)
+{
+  const gint64 n_frames = 3000 * 10;
+  g_autofree guint8 *samples = make_samples (WM_SAMPLE_FORMAT_INT16, 2, n_frames);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WmRecordingAppender) stalled = NULL;
+  g_autoptr(WmRecordingAppender) busy = NULL;
+  gint64 stalled_id, busy_id, reference;
+
+  g_assert_cmpint (sqlite3_exec (wm_store_get_db (f->store), "PRAGMA synchronous = OFF", NULL, NULL, NULL), ==, SQLITE_OK);
+  stalled_id = empty_recording (f->store, WM_SAMPLE_FORMAT_INT16, 2);
+  busy_id = empty_recording (f->store, WM_SAMPLE_FORMAT_INT16, 2);
+  stalled = wm_store_open_appender (f->store, stalled_id, &error);
+  busy = wm_store_open_appender (f->store, busy_id, &error);
+  g_assert_no_error (error);
+  append_in_transaction (f->store, stalled, samples, 4, 0, 700);
+  append_in_transaction (f->store, stalled, samples, 4, 700, 1500);
+  for (gint64 i = 0; i < 3000; i++)
+    append_in_transaction (f->store, busy, samples, 4, i * 10, (i + 1) * 10);
+
+  g_assert_cmpint (count_rows (f->store, "SELECT n_frames FROM sample_block WHERE id >> 32 = (SELECT min (id) FROM recording)"), ==, 1500);
+  g_assert_cmpint (count_rows (f->store, "SELECT count(*) FROM sample_tail WHERE recording_id = (SELECT min (id) FROM recording)"), ==, 0);
+  reference = import_one_shot (f->store, WM_SAMPLE_FORMAT_INT16, 2, samples, 1500);
+  assert_same_recording (f->store, stalled_id, reference, 1500, 4);
+  append_in_transaction (f->store, stalled, samples, 4, 1500, n_frames);
+  reference = import_one_shot (f->store, WM_SAMPLE_FORMAT_INT16, 2, samples, n_frames);
+  assert_same_recording (f->store, stalled_id, reference, n_frames, 4);
+  assert_same_recording (f->store, busy_id, reference, n_frames, 4);
 }
 
 static void
@@ -529,6 +658,9 @@ main (int   argc,
   ADD ("/labelstore/appender/other-writer", NULL, test_appender_other_writer);
   ADD ("/labelstore/appender/cost-per-chunk", NULL, test_appender_cost_per_chunk);
   ADD ("/labelstore/open/migrates-v4", NULL, test_migrates_v4);
+  ADD ("/labelstore/open/migrates-v5", NULL, test_migrates_v5);
+  ADD ("/labelstore/appender/tail-rows", NULL, test_appender_tail_rows);
+  ADD ("/labelstore/appender/seals-stalled", NULL, test_appender_seals_stalled);
   ADD ("/labelstore/poll-changes", NULL, test_poll_changes);
   ADD ("/labelstore/uploads/provenance", NULL, test_upload_provenance);
 

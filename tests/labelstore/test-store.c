@@ -244,7 +244,7 @@ test_open_migrates_v1 (Fixture       *f,
   f->store = NULL;
 
   g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE upload_stream; DROP TABLE device; DROP INDEX label_edit_by_label; DROP TABLE review_item; DROP TABLE prediction; DROP INDEX label_by_run; "
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE sample_tail; DROP TABLE upload_stream; DROP TABLE device; DROP INDEX label_edit_by_label; DROP TABLE review_item; DROP TABLE prediction; DROP INDEX label_by_run; "
                                    "ALTER TABLE label DROP COLUMN run_id; DROP TABLE run; DROP TABLE model; "
                                    "PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
