@@ -7,7 +7,6 @@
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "wm-model-file.h"
@@ -63,37 +62,6 @@ strip_path (const char *message,
 
 /* ---- Rows ----------------------------------------------------------------- */
 
-static const char *
-member_string (JsonObject *o,
-               const char *name)
-{
-  JsonNode *node = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return "";
-  return json_node_get_string (node);
-}
-
-static gint64
-member_int (JsonObject *o,
-            const char *name)
-{
-  JsonNode *node = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-  return json_node_get_int (node);
-}
-
-static JsonObject *
-member_object (JsonObject *o,
-               const char *name)
-{
-  JsonNode *node = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
 static void
 add_detail (AdwExpanderRow *expander,
             const char     *title,
@@ -107,22 +75,6 @@ add_detail (AdwExpanderRow *expander,
   adw_expander_row_add_row (expander, row);
 }
 
-static char *
-join_classes (JsonObject *description)
-{
-  JsonNode *node = json_object_get_member (description, "classes");
-  g_autoptr(GString) names = g_string_new (NULL);
-  JsonArray *classes;
-
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return g_strdup ("");
-  classes = json_node_get_array (node);
-  for (guint k = 0; k < json_array_get_length (classes); k++)
-    g_string_append_printf (names, "%s%s", k > 0 ? ", " : "",
-                            json_array_get_string_element (classes, k));
-  return g_string_free (g_steal_pointer (&names), FALSE);
-}
-
 static void
 on_remove_clicked (GtkButton      *button,
                    WmModelsWindow *self)
@@ -133,28 +85,79 @@ on_remove_clicked (GtkButton      *button,
   wm_models_window_remove_model (self, id, NULL);
 }
 
+static char *
+variant_text (const char *variant)
+{
+  if (g_str_equal (variant, "int8"))
+    return g_strdup (_("int8: the device’s integer arithmetic, for microcontrollers"));
+  if (g_str_equal (variant, "f32"))
+    return g_strdup (_("f32: floating point, for gateways"));
+  return g_strdup (variant);
+}
+
+/* What the model file says of itself: its data context, what a device
+ * needs, and what the model hears. */
+static void
+add_description_details (AdwExpanderRow           *row,
+                         const WmModelDescription *d)
+{
+  const WmModelFrontend *fe = &d->frontend;
+  g_autofree char *buffer_text = NULL;
+  g_autofree char *frontend_text = NULL;
+
+  /* Translators: what a device needs: "RAM 4856 bytes for buffers, flash 24880 bytes for the model" */
+  buffer_text = g_strdup_printf (_("RAM %" PRId64 " bytes for buffers, flash %" PRId64
+                                   " bytes for the model"),
+                                 (gint64) d->classifier_ram_bytes, (gint64) d->model_bytes);
+  /* Translators: "logmel, 16000 Hz, 1 channel(s), windows of 16192 frames, hop 1600" */
+  frontend_text = g_strdup_printf (_("%s, %" PRId64 " Hz, %" PRId64 " channel(s), windows of %"
+                                     PRId64 " frames, hop %" PRId64),
+                                   wm_model_frontend_kind_name (fe->kind),
+                                   (gint64) fe->sample_rate, (gint64) fe->n_channels,
+                                   (gint64) fe->window_frames, (gint64) fe->hop_frames);
+
+  add_detail (row, _("Use case"), d->use_case);
+  add_detail (row, _("Device types"), d->device_types);
+  add_detail (row, _("Dataset hash"), d->dataset_hash);
+  add_detail (row, _("Created at"), d->created_at);
+  add_detail (row, _("Device buffers"), buffer_text);
+  add_detail (row, _("Front-end"), frontend_text);
+}
+
+static char *
+usage_text (WmModelsWindow *self,
+            gint64          model_id)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n_runs = 0, n_labels = 0, n_items = 0;
+
+  if (!wm_store_get_model_usage (self->store, model_id, &n_runs, &n_labels, &n_items, &error))
+    return g_strdup (error->message);
+  if (n_runs == 0)
+    return g_strdup (_("Not used yet: it can be removed"));
+  /* Translators: why a model cannot be removed */
+  return g_strdup_printf (_("In use by %" PRId64 " auto-label run(s) with %" PRId64
+                            " label(s) and %" PRId64 " review item(s): it stays while "
+                            "they keep its results"),
+                          n_runs, n_labels, n_items);
+}
+
 static GtkWidget *
 model_row_new (WmModelsWindow      *self,
                const WmStoredModel *model)
 {
-  g_autoptr(JsonNode) metadata = json_from_string (model->metadata, NULL);
-  JsonObject *o = metadata != NULL && JSON_NODE_HOLDS_OBJECT (metadata)
-                  ? json_node_get_object (metadata) : NULL;
-  JsonObject *frontend = member_object (o, "frontend");
-  JsonObject *buffers = member_object (o, "buffers");
-  g_autofree char *classes = o != NULL ? join_classes (o) : g_strdup ("");
+  g_autoptr(GError) file_error = NULL;
+  g_autoptr(WmModelFile) file = wm_model_file_new_from_store (self->store, model, &file_error);
+  g_autoptr(WmModelDescription) d = file != NULL ? wm_model_file_describe (file) : NULL;
+  g_autofree char *classes = d != NULL ? wm_model_description_join_classes (d) : g_strdup ("");
   g_autofree char *title = g_strdup_printf ("%s %s", model->name, model->version);
   g_autofree char *subtitle = NULL;
-  g_autofree char *variant = NULL;
-  g_autofree char *buffer_text = NULL;
-  g_autofree char *frontend_text = NULL;
+  g_autofree char *variant = variant_text (model->variant);
   g_autofree char *file_text = NULL;
   g_autofree char *size = g_format_size ((guint64) model->size);
-  g_autofree char *usage_text = NULL;
+  g_autofree char *usage = usage_text (self, model->id);
   g_autoptr(GDateTime) imported = g_date_time_new_from_unix_local (model->imported_at / G_USEC_PER_SEC);
   g_autofree char *imported_text = imported != NULL ? g_date_time_format (imported, "%Y-%m-%d %H:%M") : NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 n_runs = 0, n_labels = 0, n_items = 0;
   GtkWidget *row = adw_expander_row_new ();
   GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
 
@@ -173,50 +176,20 @@ model_row_new (WmModelsWindow      *self,
   g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_clicked), self);
   adw_expander_row_add_action (ADW_EXPANDER_ROW (row), remove);
 
-  if (g_str_equal (model->variant, "int8"))
-    variant = g_strdup (_("int8: the device’s integer arithmetic, for microcontrollers"));
-  else if (g_str_equal (model->variant, "f32"))
-    variant = g_strdup (_("f32: floating point, for gateways"));
-  else
-    variant = g_strdup (model->variant);
-  /* Translators: what a device needs: "RAM 4856 bytes for buffers, flash 24880 bytes for the model" */
-  buffer_text = g_strdup_printf (_("RAM %" PRId64 " bytes for buffers, flash %" PRId64
-                                   " bytes for the model"),
-                                 member_int (buffers, "classifier_ram_bytes"),
-                                 member_int (buffers, "model_bytes"));
-  /* Translators: "logmel, 16000 Hz, 1 channel(s), windows of 16192 frames, hop 1600" */
-  frontend_text = g_strdup_printf (_("%s, %" PRId64 " Hz, %" PRId64 " channel(s), windows of %"
-                                     PRId64 " frames, hop %" PRId64),
-                                   member_string (frontend, "kind"),
-                                   member_int (frontend, "sample_rate"),
-                                   member_int (frontend, "channels"),
-                                   member_int (frontend, "window_frames"),
-                                   member_int (frontend, "hop_frames"));
   /* Translators: file size and SHA-256: "24.9 kB · SHA-256 a71c…" */
   file_text = g_strdup_printf (_("%s · SHA-256 %s"), size, model->sha256);
 
-  if (!wm_store_get_model_usage (self->store, model->id, &n_runs, &n_labels, &n_items, &error))
-    usage_text = g_strdup (error->message);
-  else if (n_runs == 0)
-    usage_text = g_strdup (_("Not used yet: it can be removed"));
-  else
-    /* Translators: why a model cannot be removed */
-    usage_text = g_strdup_printf (_("In use by %" PRId64 " auto-label run(s) with %" PRId64
-                                    " label(s) and %" PRId64 " review item(s): it stays while "
-                                    "they keep its results"),
-                                  n_runs, n_labels, n_items);
-
+  /* A file the project holds but that no longer reads says why, in place of its details. */
+  if (file_error != NULL)
+    add_detail (ADW_EXPANDER_ROW (row), _("Problem"),
+                strip_path (file_error->message, wm_store_get_path (self->store)));
   add_detail (ADW_EXPANDER_ROW (row), _("Variant"), variant);
   add_detail (ADW_EXPANDER_ROW (row), _("Classes"), classes);
-  add_detail (ADW_EXPANDER_ROW (row), _("Use case"), member_string (o, "use_case"));
-  add_detail (ADW_EXPANDER_ROW (row), _("Device types"), member_string (o, "device_types"));
-  add_detail (ADW_EXPANDER_ROW (row), _("Dataset hash"), member_string (o, "dataset_hash"));
-  add_detail (ADW_EXPANDER_ROW (row), _("Created at"), member_string (o, "created_at"));
-  add_detail (ADW_EXPANDER_ROW (row), _("Device buffers"), buffer_text);
-  add_detail (ADW_EXPANDER_ROW (row), _("Front-end"), frontend_text);
+  if (d != NULL)
+    add_description_details (ADW_EXPANDER_ROW (row), d);
   add_detail (ADW_EXPANDER_ROW (row), _("File"), file_text);
   add_detail (ADW_EXPANDER_ROW (row), _("Imported"), imported_text);
-  add_detail (ADW_EXPANDER_ROW (row), _("Use"), usage_text);
+  add_detail (ADW_EXPANDER_ROW (row), _("Use"), usage);
 
   g_object_set_data (G_OBJECT (row), "model-id", GSIZE_TO_POINTER ((gsize) model->id));
   return row;

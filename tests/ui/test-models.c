@@ -298,6 +298,13 @@ test_models_window (Fixture       *fixture,
                                             json_object_get_int_member (buffers, "classifier_ram_bytes"));
     g_autofree char *flash = g_strdup_printf ("flash %" G_GINT64_FORMAT " bytes",
                                               json_object_get_int_member (buffers, "model_bytes"));
+    JsonObject *frontend = json_object_get_object_member (description, "frontend");
+    g_autofree char *heard = g_strdup_printf ("%s, %" G_GINT64_FORMAT " Hz",
+                                              json_object_get_string_member (frontend, "kind"),
+                                              json_object_get_int_member (frontend, "sample_rate"));
+    g_autofree char *windows = g_strdup_printf ("windows of %" G_GINT64_FORMAT " frames, hop %" G_GINT64_FORMAT,
+                                                json_object_get_int_member (frontend, "window_frames"),
+                                                json_object_get_int_member (frontend, "hop_frames"));
 
     for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
       {
@@ -308,6 +315,9 @@ test_models_window (Fixture       *fixture,
       }
     assert_shows (text, ram);
     assert_shows (text, flash);
+    assert_shows (text, heard);
+    assert_shows (text, windows);
+    assert_shows (text, json_object_get_string_member (description, "sha256"));
     g_assert_cmpuint (json_array_get_length (classes), ==, 5);
     for (guint k = 0; k < json_array_get_length (classes); k++)
       assert_shows (text, json_array_get_string_element (classes, k));
