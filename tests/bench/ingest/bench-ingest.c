@@ -2,17 +2,18 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   bench-ingest [--devices 200] [--seconds 60] [--chunk-bytes 16384] [--dir DIR]
+ *   bench-ingest [--devices 200] [--seconds 60] [--chunk-bytes 16384] [--dir DIR] [--spool-dir DIR]
  *
  * Twice — `waymark-cli serve` with group commit, then with --no-group-commit —
  * a fresh project takes uploads from DEVICES simulated audio devices
  * (waymark-device-sim, the real spool and uploader code, as fast as the
- * server takes them, each syncing its spool every 8 s of audio so that the
- * devices' own fsyncs load the shared disk less) for SECONDS on loopback; then each device ends its
+ * server takes them; their spools on tmpfs, since a device's flash is not
+ * the server's disk) for SECONDS on loopback; then each device ends its
  * stream and finalizes it, and the simulator's --verify compares every
  * recording with its source (zero loss).  Printed: chunks/s and MB/s
  * sustained, p50/p99 acknowledgement latency, the server's peak RSS
- * (VmHWM), the write transactions it committed, and the ratio of its
+ * (VmHWM), the write transactions it committed, the bytes the server and
+ * the comparator wrote per chunk (WAL and checkpoints), and the ratio of its
  * throughput to raw SQLite inserts of the same blobs with the same
  * durability (WAL, synchronous=FULL, 64 KiB pages) in transactions of the
  * size the server's averaged — the comparator at its best, measured in the
@@ -22,10 +23,12 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/vfs.h>
 
 #include "devices-util.h"
 #include "test-util.h"
@@ -35,6 +38,7 @@ typedef struct {
   double   seconds;
   int      chunk_bytes;
   char    *dir;
+  char    *spool_dir;
 } Options;
 
 typedef struct {
@@ -46,6 +50,7 @@ typedef struct {
   gint64   chunks;
   gint64   bytes;
   gint64   peak_rss_kib;
+  gint64   written_bytes;
   guint64  server_chunks;
   guint64  transactions;
   gboolean verified;
@@ -55,6 +60,20 @@ static char *
 cli_path (void)
 {
   return g_build_filename (g_getenv ("WAYMARK_BUILD_ROOT"), "app", "cli", "waymark-cli", NULL);
+}
+
+/* Bytes a process has handed to write(2)/pwrite(2) so far (/proc/PID/io
+ * wchar): for the server, its WAL frames and checkpoints. */
+static gint64
+written_bytes (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/io", pid);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, "wchar:")) == NULL)
+    return -1;
+  return g_ascii_strtoll (line + strlen ("wchar:"), NULL, 10);
 }
 
 /* VmHWM of a running process, in KiB. */
@@ -139,7 +158,7 @@ run_ingest (const Options *o,
 {
   const char *name = group_commit ? "group" : "single";
   g_autofree char *project = g_strdup_printf ("%s/%s.waymark", o->dir, name);
-  g_autofree char *spools = g_strdup_printf ("%s/%s-spools", o->dir, name);
+  g_autofree char *spools = g_strdup_printf ("%s/%s-spools", o->spool_dir, name);
   g_autofree char *log = g_strdup_printf ("%s/%s-serve.log", o->dir, name);
   g_autofree char *url = NULL;
   g_autofree char *devices = g_strdup_printf ("%d", o->devices);
@@ -156,11 +175,12 @@ run_ingest (const Options *o,
   server = start_server (project, group_commit, log, &url);
   status = wm_devtest_run_sim ((const char *[]) { "-n", devices, "--source", "audio", "--speed", "0",
                                                   "--duration", "1000000", "--run-for", run_for,
-                                                  "--sync-ms", "8000", "--chunk-bytes", chunk, "--dir", spools, "--server", url,
+                                                  "--chunk-bytes", chunk, "--dir", spools, "--server", url,
                                                   "--project", project, "--timeout", timeout,
                                                   "--verify", project, "--json", NULL },
                                &out, &err);
   run->peak_rss_kib = peak_rss_kib (server);
+  run->written_bytes = written_bytes (g_subprocess_get_identifier (server));
   g_subprocess_send_signal (server, SIGTERM);
   g_subprocess_wait (server, NULL, &error);
   g_assert_no_error (error);
@@ -178,7 +198,8 @@ run_sqlite (const Options *o,
             gint64         n_chunks,
             gint64         chunk_bytes,
             guint          group,
-            const char    *name)
+            const char    *name,
+            gint64        *out_written)
 {
   g_autofree char *path = g_strdup_printf ("%s/%s-sqlite.db", o->dir, name);
   g_autofree guint8 *blob = g_malloc ((gsize) chunk_bytes);
@@ -192,6 +213,7 @@ run_sqlite (const Options *o,
                                      "CREATE TABLE chunks (device INTEGER, offset INTEGER, data BLOB, PRIMARY KEY (device, offset))",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO chunks VALUES (?, ?, ?)", -1, &insert, NULL), ==, SQLITE_OK);
+  *out_written = written_bytes ("self");
   start = g_get_monotonic_time ();
   for (gint64 k = 0; k < n_chunks; k++)
     {
@@ -210,6 +232,7 @@ run_sqlite (const Options *o,
         g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
     }
   seconds = (g_get_monotonic_time () - start) / 1e6;
+  *out_written = written_bytes ("self") - *out_written;
   sqlite3_finalize (insert);
   sqlite3_close (db);
   g_unlink (path);
@@ -223,7 +246,8 @@ report (const Options *o,
         const char    *name)
 {
   guint group = run->transactions > 0 ? (guint) MAX (1, (run->server_chunks + run->transactions / 2) / run->transactions) : 1;
-  double sqlite_per_s = run_sqlite (o, run->chunks, run->bytes / MAX (1, run->chunks), group, name);
+  gint64 sqlite_written = 0;
+  double sqlite_per_s = run_sqlite (o, run->chunks, run->bytes / MAX (1, run->chunks), group, name, &sqlite_written);
 
   g_print ("%s\n", title);
   g_print ("  %" G_GINT64_FORMAT " chunks (%.1f MB) from %d devices in %.1f s: %.0f chunks/s, %.2f MB/s sustained\n",
@@ -234,8 +258,27 @@ report (const Options *o,
            run->server_chunks, run->transactions, run->transactions > 0 ? (double) run->server_chunks / run->transactions : 0);
   g_print ("  raw SQLite, same blobs, WAL, synchronous=FULL, 64 KiB pages, %u per transaction: %.0f chunks/s\n",
            group, sqlite_per_s);
+  g_print ("  bytes written per chunk (WAL and checkpoints, /proc/PID/io wchar): server %.1f KiB, raw SQLite %.1f KiB\n",
+           run->written_bytes / 1024.0 / MAX (1, run->server_chunks), sqlite_written / 1024.0 / MAX (1, run->chunks));
   g_print ("  ratio ingest / raw SQLite: %.2f (goal >= 0.5)\n", run->chunks_per_s / sqlite_per_s);
   g_print ("  zero loss (every recording equals its source, finalized): %s\n", run->verified ? "yes" : "NO");
+}
+
+static gboolean
+is_tmpfs (const char *path)
+{
+  struct statfs fs;
+
+  return statfs (path, &fs) == 0 && fs.f_type == TMPFS_MAGIC;
+}
+
+static char *
+make_tmp_in (const char *parent)
+{
+  g_autofree char *template = g_build_filename (parent, "waymark-bench-spools-XXXXXX", NULL);
+
+  g_assert_nonnull (g_mkdtemp (template));
+  return g_steal_pointer (&template);
 }
 
 int
@@ -248,11 +291,13 @@ main (int   argc,
     { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &o.seconds, "How long they upload (60)", "S" },
     { "chunk-bytes", 0, 0, G_OPTION_ARG_INT, &o.chunk_bytes, "Bytes per chunk (16384)", "B" },
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &o.dir, "Scratch directory (default: a temporary one)", "DIR" },
+    { "spool-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.spool_dir, "Where the devices' spools live (default: a temporary one on /dev/shm)", "DIR" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- device uploads against raw SQLite inserts");
   g_autoptr(GError) error = NULL;
   g_autofree char *scratch = NULL;
+  g_autofree char *spool_scratch = NULL;
   g_autofree char *load = NULL;
   Run group = { 0 }, single = { 0 };
 
@@ -266,9 +311,18 @@ main (int   argc,
   g_assert_no_error (error);
   if (o.dir == NULL)
     o.dir = g_strdup (scratch);
+  if (o.spool_dir == NULL && is_tmpfs ("/dev/shm"))
+    o.spool_dir = g_strdup (spool_scratch = make_tmp_in ("/dev/shm"));
+  else if (o.spool_dir == NULL)
+    o.spool_dir = g_strdup (o.dir);
   g_file_get_contents ("/proc/loadavg", &load, NULL, NULL);
   g_print ("bench-ingest: %d audio devices (16 kHz int16, as fast as accepted), %.0f s each way, %d-byte chunks; load average %s",
            o.devices, o.seconds, o.chunk_bytes, load != NULL ? load : "?\n");
+  /* A device's flash is not the server's disk: spools on tmpfs keep the
+   * devices' own fsyncs off the disk the server commits to. */
+  g_print ("devices' spools in %s (%s)\n", o.spool_dir,
+           is_tmpfs (o.spool_dir) ? "tmpfs: a device's flash is not the server's disk"
+                                  : "NOT tmpfs: the devices' fsyncs share the server's disk");
   run_ingest (&o, TRUE, &group);
   report (&o, "With group commit:", &group, "group");
   run_ingest (&o, FALSE, &single);
@@ -276,6 +330,9 @@ main (int   argc,
   g_print ("Group commit / one commit per write: %.2f x the chunks/s\n",
            single.chunks_per_s > 0 ? group.chunks_per_s / single.chunks_per_s : 0);
   wm_test_remove_tree (scratch);
+  if (spool_scratch != NULL)
+    wm_test_remove_tree (spool_scratch);
   g_free (o.dir);
+  g_free (o.spool_dir);
   return group.verified && single.verified ? 0 : 1;
 }
