@@ -35,7 +35,8 @@ WmModelFile      *wm_model_file_new_from_bytes (GBytes       *bytes,
                                                 GError      **error);
 WmModelFile      *wm_model_file_new_from_path  (const char   *path,
                                                 GError      **error);
-/* The file of a model kept in a project; errors name it NAME@VERSION (VARIANT). */
+/* The file of a model kept in a project: the store's error when it has no
+ * such model, and parse errors that name it NAME@VERSION (VARIANT). */
 WmModelFile      *wm_model_file_new_from_store (WmStore             *store,
                                                 const WmStoredModel *stored,
                                                 GError             **error);
