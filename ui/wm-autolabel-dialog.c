@@ -51,7 +51,7 @@ struct _WmAutolabelDialog
   gboolean             running;
   double               fraction;
   gboolean             told_classes;   /* classes-changed sent during this run */
-  JsonNode            *summary;
+  WmAutolabelSummary  *summary;
   char                *error_message;
   GArray              *done_recordings;
 };
@@ -168,9 +168,10 @@ rebuild_classes (WmAutolabelDialog *self)
         continue;
       if (run != NULL && k < wm_run_get_n_classes (run))
         {
-          enabled = run->thresholds[k] <= 1.0;
-          if (enabled)
-            threshold = run->thresholds[k];
+          g_autoptr(WmLabelRule) rule = wm_label_rule_new_for_run (run);
+
+          enabled = rule->classes[k].enabled;
+          threshold = rule->classes[k].threshold;
         }
 
       row.name = g_strdup (name);
@@ -258,9 +259,7 @@ typedef struct {
   char         *store_path;
   WmModelFile  *model;
   gint64        model_id;
-  double       *thresholds;
-  double        margin;
-  char        **classes;
+  WmLabelRule  *rule;
   GArray       *recording_ids;   /* gint64; NULL: let wm_autolabel_run pick (and explain) */
   char         *author;
   GMainContext *context;
@@ -272,8 +271,7 @@ run_data_free (RunData *data)
 {
   g_free (data->store_path);
   wm_model_file_unref (data->model);
-  g_free (data->thresholds);
-  g_strfreev (data->classes);
+  wm_label_rule_free (data->rule);
   g_clear_pointer (&data->recording_ids, g_array_unref);
   g_free (data->author);
   g_main_context_unref (data->context);
@@ -376,7 +374,7 @@ run_in_thread (GTask        *task,
 {
   RunData *data = task_data;
   g_autoptr(WmStore) store = NULL;
-  g_autoptr(JsonNode) summary = NULL;
+  g_autoptr(WmAutolabelSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
   WmAutolabelOptions options = { 0 };
   Progress progress = { data, 0.0, 0.0 };
@@ -391,9 +389,7 @@ run_in_thread (GTask        *task,
 
   options.model = data->model;
   options.model_id = data->model_id;
-  options.thresholds = data->thresholds;
-  options.margin = data->margin;
-  options.classes = data->classes;
+  options.rule = data->rule;
   options.recording_ids = data->recording_ids;
   options.jobs = 0;
   options.author = data->author;
@@ -405,7 +401,7 @@ run_in_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_task_return_pointer (task, g_steal_pointer (&summary), (GDestroyNotify) json_node_unref);
+  g_task_return_pointer (task, g_steal_pointer (&summary), (GDestroyNotify) wm_autolabel_summary_free);
 }
 
 static void
@@ -415,7 +411,7 @@ on_run_done (GObject      *source,
 {
   WmAutolabelDialog *self = WM_AUTOLABEL_DIALOG (source);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) summary = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(WmAutolabelSummary) summary = g_task_propagate_pointer (G_TASK (result), &error);
   gboolean complete = summary != NULL;
 
   self->running = FALSE;
@@ -432,18 +428,15 @@ on_run_done (GObject      *source,
 
   if (summary != NULL)
     {
-      JsonObject *o = json_node_get_object (summary);
       g_autofree char *text = NULL;
 
-      g_clear_pointer (&self->summary, json_node_unref);
+      g_clear_pointer (&self->summary, wm_autolabel_summary_free);
       self->summary = g_steal_pointer (&summary);
       /* Translators: after an auto-label run */
       text = g_strdup_printf (_("Done: %" PRId64 " windows, %" PRId64 " model labels, %" PRId64
                                 " review items. The report shows what the review says about "
                                 "the thresholds."),
-                              json_object_get_int_member (o, "windows"),
-                              json_object_get_int_member (o, "labels"),
-                              json_object_get_int_member (o, "review_items"));
+                              self->summary->windows, self->summary->labels, self->summary->review_items);
       set_fraction (self, 1.0);
       set_status (self, text);
     }
@@ -510,7 +503,7 @@ wm_autolabel_dialog_finalize (GObject *object)
   g_clear_pointer (&self->class_rows, g_array_unref);
   g_clear_pointer (&self->models, g_ptr_array_unref);
   g_clear_pointer (&self->model, wm_model_file_unref);
-  g_clear_pointer (&self->summary, json_node_unref);
+  g_clear_pointer (&self->summary, wm_autolabel_summary_free);
   g_clear_pointer (&self->error_message, g_free);
   g_clear_pointer (&self->done_recordings, g_array_unref);
 
@@ -736,7 +729,6 @@ wm_autolabel_dialog_run (WmAutolabelDialog *self)
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) recordings = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
   RunData *data;
   gboolean all;
   guint n_classes;
@@ -751,20 +743,22 @@ wm_autolabel_dialog_run (WmAutolabelDialog *self)
   data->store_path = g_strdup (wm_store_get_path (self->store));
   data->model = wm_model_file_ref (self->model);
   data->model_id = wm_autolabel_dialog_get_model_id (self);
-  data->thresholds = g_new (double, MAX (n_classes, 1));
-  for (guint k = 0; k < n_classes; k++)
-    data->thresholds[k] = WM_AUTOLABEL_DEFAULT_THRESHOLD;
+  {
+    const wm_model_t *m = wm_model_file_get_model (self->model);
+    g_auto(GStrv) class_names = g_new0 (char *, n_classes + 1);
+
+    for (guint k = 0; k < n_classes; k++)
+      class_names[k] = g_strdup (wm_model_file_get_class_name (self->model, k));
+    data->rule = wm_label_rule_new (class_names, wm_model_window_frames (m), wm_model_hop_frames (m));
+  }
   for (guint i = 0; i < self->class_rows->len; i++)
     {
       ClassRow *row = &g_array_index (self->class_rows, ClassRow, i);
 
-      data->thresholds[row->k] = gtk_spin_button_get_value (row->spin);
-      if (gtk_check_button_get_active (row->check))
-        g_ptr_array_add (names, g_strdup (row->name));
+      data->rule->classes[row->k].threshold = gtk_spin_button_get_value (row->spin);
+      data->rule->classes[row->k].enabled = gtk_check_button_get_active (row->check);
     }
-  g_ptr_array_add (names, NULL);
-  data->classes = (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
-  data->margin = gtk_spin_button_get_value (self->margin_spin);
+  data->rule->margin = gtk_spin_button_get_value (self->margin_spin);
   data->author = g_strdup (g_get_user_name ());
   data->context = g_main_context_ref_thread_default ();
   g_weak_ref_init (&data->dialog, self);
@@ -790,7 +784,7 @@ wm_autolabel_dialog_run (WmAutolabelDialog *self)
 
   self->running = TRUE;
   self->told_classes = FALSE;
-  g_clear_pointer (&self->summary, json_node_unref);
+  g_clear_pointer (&self->summary, wm_autolabel_summary_free);
   g_clear_pointer (&self->error_message, g_free);
   g_array_set_size (self->done_recordings, 0);
   self->cancellable = g_cancellable_new ();
@@ -833,7 +827,7 @@ wm_autolabel_dialog_get_fraction (WmAutolabelDialog *self)
   return self->fraction;
 }
 
-JsonNode *
+const WmAutolabelSummary *
 wm_autolabel_dialog_get_summary (WmAutolabelDialog *self)
 {
   g_return_val_if_fail (WM_IS_AUTOLABEL_DIALOG (self), NULL);

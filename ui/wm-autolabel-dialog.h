@@ -6,8 +6,8 @@
 #pragma once
 
 #include <adwaita.h>
-#include <json-glib/json-glib.h>
 
+#include "wm-autolabel.h"
 #include "wm-store.h"
 
 G_BEGIN_DECLS
@@ -50,10 +50,8 @@ gboolean    wm_autolabel_dialog_run               (WmAutolabelDialog  *self);
 void        wm_autolabel_dialog_cancel            (WmAutolabelDialog  *self);
 gboolean    wm_autolabel_dialog_get_running       (WmAutolabelDialog  *self);
 double      wm_autolabel_dialog_get_fraction      (WmAutolabelDialog  *self);
-/* After a complete run: {run, windows, labels, review_items, classes {name:
- * {labels, review_items, windows_above, threshold}}, complete}, the sum of
- * wm_autolabel_run's summaries; NULL before. */
-JsonNode   *wm_autolabel_dialog_get_summary       (WmAutolabelDialog  *self);
+/* After a complete run: wm_autolabel_run's summary; NULL before. */
+const WmAutolabelSummary *wm_autolabel_dialog_get_summary (WmAutolabelDialog *self);
 /* The message of the latest failure or cancel, or NULL. */
 const char *wm_autolabel_dialog_get_error_message (WmAutolabelDialog  *self);
 /* The recordings whose labels came in during the latest run, in order. */

@@ -10,7 +10,6 @@
 #include <pango/pangocairo.h>
 
 #include "wm-precision-plot.h"
-#include "wm-report.h"
 
 #define MARGIN_LEFT   52.0
 #define MARGIN_RIGHT  16.0
@@ -365,21 +364,20 @@ wm_precision_plot_new (void)
 
 void
 wm_precision_plot_set_curve (WmPrecisionPlot *self,
-                             JsonArray       *curve)
+                             const GArray    *curve)
 {
   g_return_if_fail (WM_IS_PRECISION_PLOT (self));
 
   g_array_set_size (self->points, 0);
-  for (guint i = 0; curve != NULL && i < json_array_get_length (curve); i++)
+  for (guint i = 0; curve != NULL && i < curve->len; i++)
     {
-      JsonObject *o = json_array_get_object_element (curve, i);
-      gint64 decisions = json_object_get_int_member (o, "decisions");
+      const WmReportPoint *o = &g_array_index (curve, WmReportPoint, i);
       Point pt = { 0 };
 
-      pt.threshold = json_object_get_double_member (o, "threshold");
-      pt.precision = json_object_get_double_member (o, "precision");
+      pt.threshold = o->threshold;
+      pt.precision = o->precision;
       /* precision × decisions is the count of correct ones, a whole number. */
-      wm_report_wilson ((guint64) llround (pt.precision * decisions), (guint64) MAX (decisions, 0),
+      wm_report_wilson ((guint64) llround (pt.precision * o->decisions), (guint64) MAX (o->decisions, 0),
                         1.96, &pt.low, &pt.high);
       g_array_append_val (self->points, pt);
     }

@@ -6,7 +6,8 @@
 #pragma once
 
 #include <gtk/gtk.h>
-#include <json-glib/json-glib.h>
+
+#include "wm-report.h"
 
 G_BEGIN_DECLS
 
@@ -18,11 +19,10 @@ G_DECLARE_FINAL_TYPE (WmPrecisionPlot, wm_precision_plot, WM, PRECISION_PLOT, Gt
  * starts at threshold − margin or the lowest decision). */
 
 GtkWidget *wm_precision_plot_new                  (void);
-/* A report's "curve" array of a class: {threshold, precision, decisions},
- * thresholds falling.  Each point also gets its 95 % Wilson interval,
+/* A report class's curve (WmReportPoint), thresholds falling.  Each point also gets its 95 % Wilson interval,
  * drawn as a band. */
 void       wm_precision_plot_set_curve            (WmPrecisionPlot *self,
-                                                   JsonArray       *curve);
+                                                   const GArray    *curve);
 guint      wm_precision_plot_get_n_points         (WmPrecisionPlot *self);
 void       wm_precision_plot_set_threshold        (WmPrecisionPlot *self,
                                                    double           threshold);

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
+#include <math.h>
 
 #include "wm-precision-plot.h"
 #include "wm-report-view.h"
@@ -28,7 +29,7 @@ struct _WmReportView
   WmStore       *store;
   GArray        *run_ids;     /* gint64, in the combo's order: newest first */
   gint64         run_id;
-  JsonNode      *report;
+  WmReport      *report;
   GPtrArray     *sections;    /* the per-class widgets in content_box */
   GHashTable    *plots;       /* class name → WmPrecisionPlot */
   gboolean       reloading;
@@ -45,15 +46,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static gboolean
-member_is_null (JsonObject *o,
-                const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  return node == NULL || JSON_NODE_HOLDS_NULL (node);
-}
 
 static GtkWidget *
 add_row (AdwPreferencesGroup *group,
@@ -74,14 +66,13 @@ add_row (AdwPreferencesGroup *group,
 }
 
 static GtkWidget *
-class_section_new (WmReportView *self,
-                   JsonObject   *c,
-                   double        margin,
-                   double        target)
+class_section_new (WmReportView        *self,
+                   const WmReportClass *c,
+                   double               margin,
+                   double               target)
 {
-  const char *name = json_object_get_string_member (c, "class");
-  double threshold = json_object_get_double_member (c, "threshold");
-  JsonArray *warnings = json_object_get_array_member (c, "warnings");
+  const char *name = c->name;
+  double threshold = c->threshold;
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *group = adw_preferences_group_new ();
   GtkWidget *frame = gtk_frame_new (NULL);
@@ -98,32 +89,26 @@ class_section_new (WmReportView *self,
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), name);
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
 
-  if (!member_is_null (c, "precision"))
+  if (!isnan (c->precision))
     /* Translators: "0.933, 95 % interval 0.812–0.978: 14 of 15 decisions correct" */
     precision = g_strdup_printf (_("%.3f, 95 %% interval %.3f–%.3f: %" PRId64 " of %" PRId64
                                    " decisions correct"),
-                                 json_object_get_double_member (c, "precision"),
-                                 json_object_get_double_member (c, "precision_low"),
-                                 json_object_get_double_member (c, "precision_high"),
-                                 json_object_get_int_member (c, "correct_above"),
-                                 json_object_get_int_member (c, "decided_above"));
+                                 c->precision, c->precision_low, c->precision_high, c->correct_above,
+                                 c->decided_above);
   else
     precision = g_strdup_printf (_("Unknown: no decision above the threshold yet "
                                    "(95 %% interval %.3f–%.3f)"),
-                                 json_object_get_double_member (c, "precision_low"),
-                                 json_object_get_double_member (c, "precision_high"));
+                                 c->precision_low, c->precision_high);
   add_row (ADW_PREFERENCES_GROUP (group), _("Precision above the threshold"), precision, NULL);
 
   above = g_strdup_printf (_("%" PRId64 " model labels from %" PRId64 " windows above the "
                              "threshold; %" PRId64 " review items pending"),
-                           json_object_get_int_member (c, "model_labels"),
-                           json_object_get_int_member (c, "windows_above"),
-                           json_object_get_int_member (c, "pending"));
+                           c->model_labels, c->windows_above, c->pending);
   add_row (ADW_PREFERENCES_GROUP (group), _("Labels"), above, NULL);
 
   {
-    gint64 found = json_object_get_int_member (c, "found_below");
-    gint64 band = json_object_get_int_member (c, "band_below_windows");
+    gint64 found = c->found_below;
+    gint64 band = c->band_below_windows;
     g_autofree char *found_text = NULL;
     g_autofree char *missed_text = NULL;
 
@@ -131,8 +116,8 @@ class_section_new (WmReportView *self,
     found_text = g_strdup_printf (ngettext ("%" PRId64 " positive found in %" PRId64 " decisions below the threshold",
                                             "%" PRId64 " positives found in %" PRId64 " decisions below the threshold",
                                             (unsigned long) found),
-                                  found, json_object_get_int_member (c, "decided_below"));
-    if (member_is_null (c, "estimated_missed"))
+                                  found, c->decided_below);
+    if (isnan (c->estimated_missed))
       missed_text = g_strdup_printf (ngettext ("the window just below is not estimated yet",
                                                "the %" PRId64 " windows just below are not estimated yet",
                                                (unsigned long) band),
@@ -142,27 +127,25 @@ class_section_new (WmReportView *self,
       missed_text = g_strdup_printf (ngettext ("about %.1f more in the window just below",
                                                "about %.1f more in the %" PRId64 " windows just below",
                                                (unsigned long) band),
-                                     json_object_get_double_member (c, "estimated_missed"), band);
+                                     c->estimated_missed, band);
     /* Translators: the two parts of the recall risk, joined */
     recall = g_strdup_printf (_("%s; %s"), found_text, missed_text);
   }
   add_row (ADW_PREFERENCES_GROUP (group), _("Recall risk"), recall, NULL);
 
   needed_title = g_strdup_printf (_("Threshold for a precision of %.2f"), target);
-  needed = member_is_null (c, "threshold_for_target")
+  needed = isnan (c->threshold_for_target)
            ? g_strdup (_("Not reached by the reviewed windows"))
-           : g_strdup_printf ("%.3f", json_object_get_double_member (c, "threshold_for_target"));
+           : g_strdup_printf ("%.3f", c->threshold_for_target);
   add_row (ADW_PREFERENCES_GROUP (group), needed_title, needed, NULL);
 
-  for (guint w = 0; warnings != NULL && w < json_array_get_length (warnings); w++)
+  for (guint w = 0; c->warnings[w] != NULL; w++)
     {
-      GtkWidget *row = add_row (ADW_PREFERENCES_GROUP (group),
-                                json_array_get_string_element (warnings, w), NULL,
-                                "dialog-warning-symbolic");
+      GtkWidget *row = add_row (ADW_PREFERENCES_GROUP (group), c->warnings[w], NULL, "dialog-warning-symbolic");
       gtk_widget_add_css_class (row, "warning");
     }
 
-  wm_precision_plot_set_curve (WM_PRECISION_PLOT (plot), json_object_get_array_member (c, "curve"));
+  wm_precision_plot_set_curve (WM_PRECISION_PLOT (plot), c->curve);
   wm_precision_plot_set_threshold (WM_PRECISION_PLOT (plot), threshold);
   wm_precision_plot_set_margin (WM_PRECISION_PLOT (plot), margin);
   wm_precision_plot_set_target_precision (WM_PRECISION_PLOT (plot), target);
@@ -183,14 +166,12 @@ show_report (WmReportView *self)
 {
   g_autoptr(GError) error = NULL;
   double target = gtk_spin_button_get_value (self->target_spin);
-  JsonObject *o;
-  JsonArray *classes;
 
   for (guint i = 0; i < self->sections->len; i++)
     gtk_box_remove (self->content_box, self->sections->pdata[i]);
   g_ptr_array_set_size (self->sections, 0);
   g_hash_table_remove_all (self->plots);
-  g_clear_pointer (&self->report, json_node_unref);
+  g_clear_pointer (&self->report, wm_report_free);
 
   if (self->run_id == 0)
     {
@@ -207,12 +188,10 @@ show_report (WmReportView *self)
       return;
     }
 
-  o = json_node_get_object (self->report);
-  classes = json_object_get_array_member (o, "classes");
-  for (guint i = 0; i < json_array_get_length (classes); i++)
+  for (guint i = 0; i < self->report->classes->len; i++)
     {
-      GtkWidget *section = class_section_new (self, json_array_get_object_element (classes, i),
-                                              json_object_get_double_member (o, "margin"), target);
+      GtkWidget *section = class_section_new (self, &g_array_index (self->report->classes, WmReportClass, i),
+                                              self->report->margin, target);
 
       g_ptr_array_add (self->sections, section);
       gtk_box_append (self->content_box, section);
@@ -286,7 +265,7 @@ wm_report_view_finalize (GObject *object)
   WmReportView *self = WM_REPORT_VIEW (object);
 
   g_clear_pointer (&self->run_ids, g_array_unref);
-  g_clear_pointer (&self->report, json_node_unref);
+  g_clear_pointer (&self->report, wm_report_free);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
   g_clear_pointer (&self->plots, g_hash_table_unref);
 
@@ -491,7 +470,7 @@ wm_report_view_get_target_precision (WmReportView *self)
   return gtk_spin_button_get_value (self->target_spin);
 }
 
-JsonNode *
+const WmReport *
 wm_report_view_get_report (WmReportView *self)
 {
   g_return_val_if_fail (WM_IS_REPORT_VIEW (self), NULL);

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <adwaita.h>
-#include <json-glib/json-glib.h>
 
+#include "wm-report.h"
 #include "wm-store.h"
 
 G_BEGIN_DECLS
@@ -27,9 +27,9 @@ gint64      wm_report_view_get_run_id           (WmReportView *self);
 void        wm_report_view_set_target_precision (WmReportView *self,
                                                  double        target);
 double      wm_report_view_get_target_precision (WmReportView *self);
-/* The report shown: wm_report_build's JSON, as `waymark-cli report --json`
- * prints it; NULL when there is no run. */
-JsonNode   *wm_report_view_get_report           (WmReportView *self);
+/* The report shown: wm_report_build's, what `waymark-cli report` prints;
+ * NULL when there is no run. */
+const WmReport *wm_report_view_get_report       (WmReportView *self);
 /* The plot of a class (a WmPrecisionPlot), or NULL. */
 GtkWidget  *wm_report_view_get_plot             (WmReportView *self,
                                                  const char   *class_name);

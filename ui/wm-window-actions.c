@@ -479,7 +479,7 @@ on_autolabel_finished (WmWindow          *self,
                        gboolean           complete,
                        WmAutolabelDialog *dialog)
 {
-  JsonNode *summary = wm_autolabel_dialog_get_summary (dialog);
+  const WmAutolabelSummary *summary = wm_autolabel_dialog_get_summary (dialog);
   g_autofree char *escaped = NULL;
   AdwToast *toast;
 
@@ -496,8 +496,7 @@ on_autolabel_finished (WmWindow          *self,
   /* Translators: a toast after an auto-label run */
   self->last_message = g_strdup_printf (_("Auto-label done: %" PRId64 " model labels, %"
                                           PRId64 " review items"),
-                                        json_object_get_int_member (json_node_get_object (summary), "labels"),
-                                        json_object_get_int_member (json_node_get_object (summary), "review_items"));
+                                        summary->labels, summary->review_items);
   escaped = g_markup_escape_text (self->last_message, -1);
   toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, 10);

@@ -22,381 +22,297 @@ static const char * const palette[] = {
   "#e01b24", "#33d17a", "#3584e4", "#f6d32d", "#9141ac", "#ff7800", "#986a44", "#1c71d8",
 };
 
-double *
-wm_autolabel_parse_thresholds (const char   *text,
-                               char * const *class_names,
-                               GError      **error)
+
+/* ---- summary ------------------------------------------------------------- */
+
+static void
+class_summary_clear (WmAutolabelClassSummary *c)
 {
-  g_autofree double *thresholds = NULL;
-  g_auto(GStrv) items = NULL;
-  guint n = g_strv_length ((char **) class_names);
-  double fallback = WM_AUTOLABEL_DEFAULT_THRESHOLD;
-  gboolean *named;
-
-  thresholds = g_new (double, MAX (n, 1));
-  named = g_newa (gboolean, MAX (n, 1));
-  memset (named, 0, sizeof (gboolean) * MAX (n, 1));
-  items = g_strsplit (text != NULL ? text : "", ",", -1);
-
-  for (guint i = 0; items[i] != NULL; i++)
-    {
-      char *item = g_strstrip (items[i]);
-      char *eq = strchr (item, '=');
-      const char *number = eq != NULL ? eq + 1 : item;
-      char *end = NULL;
-      double value;
-      guint k;
-
-      if (*item == '\0')
-        continue;
-      value = g_ascii_strtod (number, &end);
-      if (end == number || *end != '\0' || !(value >= 0.0) || !isfinite (value))
-        {
-          g_set_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID,
-                       _("“%s” is not a threshold: give a probability such as 0.9, or CLASS=0.9"), item);
-          return NULL;
-        }
-      if (eq == NULL)
-        {
-          fallback = value;
-          continue;
-        }
-      *eq = '\0';
-      for (k = 0; k < n && !g_str_equal (class_names[k], g_strstrip (item)); k++)
-        ;
-      if (k == n)
-        {
-          g_autofree char *known = g_strjoinv (", ", (char **) class_names);
-          g_set_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID,
-                       _("the model has no class “%s” (its classes: %s)"), item, known);
-          return NULL;
-        }
-      thresholds[k] = value;
-      named[k] = TRUE;
-    }
-  for (guint k = 0; k < n; k++)
-    if (!named[k])
-      thresholds[k] = fallback;
-  return g_steal_pointer (&thresholds);
+  g_clear_pointer (&c->name, g_free);
 }
 
-/* ---- deriving labels and review items ------------------------------------ */
-
-typedef struct {
-  gint64 start;
-  gint64 end;
-} Interval;
-
-typedef struct {
-  gint64 labels;
-  gint64 review_items;
-  gint64 windows_above;
-} ClassCounts;
-
-/* Labels and review items of one recording from its probabilities.  With
- * @write FALSE nothing is stored and only @counts are filled. */
-static gboolean
-derive_recording (WmStore      *store,
-                  const WmRun  *run,
-                  gint64        recording_id,
-                  const gint64 *class_ids,   /* per model class; 0 = never */
-                  gboolean      write,
-                  ClassCounts  *counts,      /* per model class */
-                  gint64       *inout_windows,
-                  GError      **error)
+WmAutolabelSummary *
+wm_autolabel_summary_copy (const WmAutolabelSummary *summary)
 {
-  g_autoptr(WmRecording) recording = NULL;
-  g_autoptr(GArray) spans = NULL;
-  g_autoptr(GArray) covered = g_array_new (FALSE, FALSE, sizeof (Interval));
-  g_autoptr(GArray) decided = NULL;
-  g_autoptr(GHashTable) decided_set = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autofree float *probs = NULL;
-  g_autofree char *model_version = NULL;
-  g_autoptr(GPtrArray) labels = write ? g_ptr_array_new_with_free_func ((GDestroyNotify) wm_label_free) : NULL;
-  g_autoptr(GArray) items = write ? g_array_new (FALSE, TRUE, sizeof (WmReviewItem)) : NULL;
-  guint n_classes = wm_run_get_n_classes (run);
-  gint64 n_windows = 0;
-  gint64 lo = (run->window_frames - run->hop_frames) / 2;
-  guint next_cover = 0;
-  /* the label region being grown */
-  gint64 region_class = -1, region_start = 0, region_end = 0, region_windows = 0;
-  double region_sum = 0;
+  WmAutolabelSummary *copy;
 
-  recording = wm_store_get_recording (store, recording_id, error);
-  if (recording == NULL)
-    return FALSE;
-  probs = wm_store_read_predictions (store, run->id, recording_id, n_classes, &n_windows, error);
-  if (probs == NULL)
-    return FALSE;
-  spans = wm_store_list_label_spans (store, recording_id, WM_LABEL_SOURCE_MODEL, error);
-  decided = wm_store_list_decided_windows (store, run->id, recording_id, error);
-  if (spans == NULL || decided == NULL)
-    return FALSE;
-  for (guint i = 0; i + 1 < spans->len; i += 2)
-    g_array_append_val (covered, ((Interval) { g_array_index (spans, gint64, i), g_array_index (spans, gint64, i + 1) }));
-  for (guint i = 0; i < decided->len; i++)
-    g_hash_table_add (decided_set, &g_array_index (decided, gint64, i));
-  model_version = g_strdup_printf ("%s@%s", run->model_name, run->model_version);
-  if (inout_windows != NULL)
-    *inout_windows += n_windows;
+  g_return_val_if_fail (summary != NULL, NULL);
 
-#define FLUSH_REGION()                                                               \
-  G_STMT_START {                                                                     \
-    if (region_class >= 0)                                                           \
-      {                                                                              \
-        counts[region_class].labels++;                                               \
-        if (write)                                                                   \
-          {                                                                          \
-            WmLabel *l = wm_label_new ();                                            \
-            l->recording_id = recording_id;                                          \
-            l->start_frame = region_start;                                           \
-            l->end_frame = region_end;                                               \
-            l->class_id = class_ids[region_class];                                   \
-            l->confidence = CLAMP (region_sum / region_windows, 0.0, 1.0);           \
-            l->model_version = g_strdup (model_version);                             \
-            g_ptr_array_add (labels, l);                                             \
-          }                                                                          \
-        region_class = -1;                                                           \
-      }                                                                              \
-  } G_STMT_END
-
-  for (gint64 w = 0; w < n_windows; w++)
+  copy = g_memdup2 (summary, sizeof *summary);
+  copy->model = g_strdup (summary->model);
+  copy->version = g_strdup (summary->version);
+  copy->variant = g_strdup (summary->variant);
+  copy->classes = g_array_sized_new (FALSE, TRUE, sizeof (WmAutolabelClassSummary), summary->classes->len);
+  g_array_set_clear_func (copy->classes, (GDestroyNotify) class_summary_clear);
+  for (guint i = 0; i < summary->classes->len; i++)
     {
-      const float *p = probs + w * n_classes;
-      gint64 cell_start = MIN (w * run->hop_frames + lo, recording->n_frames);
-      gint64 cell_end = MIN (cell_start + run->hop_frames, recording->n_frames);
-      gboolean is_covered = FALSE;
-      gint64 best = -1;
-      double t;
+      WmAutolabelClassSummary c = g_array_index (summary->classes, WmAutolabelClassSummary, i);
 
-      /* Skip human/review labels that end before this cell; check overlap. */
-      while (next_cover < covered->len && g_array_index (covered, Interval, next_cover).end <= cell_start &&
-             g_array_index (covered, Interval, next_cover).end > g_array_index (covered, Interval, next_cover).start)
-        next_cover++;
-      for (guint c = next_cover; c < covered->len; c++)
-        {
-          const Interval *iv = &g_array_index (covered, Interval, c);
-          if (iv->start >= cell_end)
-            break;
-          if (iv->end > cell_start || (iv->start == iv->end && iv->start >= cell_start))
-            {
-              is_covered = TRUE;
-              break;
-            }
-        }
-
-      for (guint k = 0; k < n_classes; k++)
-        if (class_ids[k] != 0 && !isnan (p[k]) && (best < 0 || p[k] > p[best]))
-          best = k;
-
-      if (best < 0 || is_covered || cell_end <= cell_start || g_hash_table_contains (decided_set, &w))
-        {
-          FLUSH_REGION ();
-          continue;
-        }
-
-      t = run->thresholds[best];
-      if (p[best] >= t)
-        {
-          counts[best].windows_above++;
-          if (region_class != best || region_end != cell_start)
-            {
-              FLUSH_REGION ();
-              region_class = best;
-              region_start = cell_start;
-              region_sum = 0;
-              region_windows = 0;
-            }
-          region_end = cell_end;
-          region_sum += p[best];
-          region_windows++;
-        }
-      else
-        FLUSH_REGION ();
-
-      if (p[best] >= t - run->margin && p[best] < t + run->margin)
-        {
-          counts[best].review_items++;
-          if (write)
-            {
-              WmReviewItem item = { 0 };
-              item.run_id = run->id;
-              item.recording_id = recording_id;
-              item.window_index = w;
-              item.start_frame = cell_start;
-              item.end_frame = cell_end;
-              item.class_id = class_ids[best];
-              item.probability = p[best];
-              item.threshold = t;
-              g_array_append_val (items, item);
-            }
-        }
+      c.name = g_strdup (c.name);
+      g_array_append_val (copy->classes, c);
     }
-  FLUSH_REGION ();
-#undef FLUSH_REGION
-  /* Only what differs from the stored output is written. */
-  return !write || wm_store_sync_model_output (store, run->id, recording_id, labels, items, error);
+  return copy;
 }
 
-/* Project classes for the model's classes (made when missing, if @create);
- * 0 for the background class and for classes switched off. */
-static gint64 *
-map_classes (WmStore     *store,
-             const WmRun *run,
-             gboolean     create,
-             GError     **error)
+void
+wm_autolabel_summary_free (WmAutolabelSummary *summary)
 {
-  guint n = wm_run_get_n_classes (run);
-  g_autofree gint64 *ids = g_new0 (gint64, MAX (n, 1));
-  g_autoptr(GPtrArray) existing = wm_store_list_classes (store, error);
-
-  if (existing == NULL)
-    return NULL;
-  for (guint k = 0; k < n; k++)
-    {
-      const char *name = run->class_names[k];
-
-      if (g_ascii_strcasecmp (name, WM_AUTOLABEL_BACKGROUND) == 0 || run->thresholds[k] > 1.0)
-        continue;
-      for (guint i = 0; i < existing->len && ids[k] == 0; i++)
-        if (g_str_equal (((WmClass *) existing->pdata[i])->name, name))
-          ids[k] = ((WmClass *) existing->pdata[i])->id;
-      if (ids[k] == 0 && create)
-        {
-          ids[k] = wm_store_add_class (store, name, palette[(existing->len + k) % G_N_ELEMENTS (palette)],
-                                       NULL, error);
-          if (ids[k] == 0)
-            return NULL;
-        }
-      else if (ids[k] == 0)
-        ids[k] = -1 - (gint64) k; /* counts only */
-    }
-  return g_steal_pointer (&ids);
+  if (summary == NULL)
+    return;
+  g_free (summary->model);
+  g_free (summary->version);
+  g_free (summary->variant);
+  g_array_unref (summary->classes);
+  g_free (summary);
 }
 
-static JsonNode *
-summary_new (const WmRun       *run,
-             const ClassCounts *counts,
-             gint64             n_windows,
-             double             seconds,
-             gboolean           complete)
+JsonNode *
+wm_autolabel_summary_to_json (const WmAutolabelSummary *summary)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  gint64 labels = 0, items = 0;
-  guint n = wm_run_get_n_classes (run);
 
-  for (guint k = 0; k < n; k++)
-    {
-      labels += counts[k].labels;
-      items += counts[k].review_items;
-    }
+  g_return_val_if_fail (summary != NULL, NULL);
+
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "run");
-  json_builder_add_int_value (b, run->id);
+  json_builder_add_int_value (b, summary->run_id);
   json_builder_set_member_name (b, "model");
-  json_builder_add_string_value (b, run->model_name);
+  json_builder_add_string_value (b, summary->model);
   json_builder_set_member_name (b, "version");
-  json_builder_add_string_value (b, run->model_version);
+  json_builder_add_string_value (b, summary->version);
   json_builder_set_member_name (b, "variant");
-  json_builder_add_string_value (b, run->variant);
+  json_builder_add_string_value (b, summary->variant);
   json_builder_set_member_name (b, "margin");
-  json_builder_add_double_value (b, run->margin);
+  json_builder_add_double_value (b, summary->margin);
   json_builder_set_member_name (b, "windows");
-  json_builder_add_int_value (b, n_windows);
+  json_builder_add_int_value (b, summary->windows);
   json_builder_set_member_name (b, "labels");
-  json_builder_add_int_value (b, labels);
+  json_builder_add_int_value (b, summary->labels);
   json_builder_set_member_name (b, "review_items");
-  json_builder_add_int_value (b, items);
+  json_builder_add_int_value (b, summary->review_items);
   json_builder_set_member_name (b, "classes");
   json_builder_begin_object (b);
-  for (guint k = 0; k < n; k++)
+  for (guint i = 0; i < summary->classes->len; i++)
     {
-      if (g_ascii_strcasecmp (run->class_names[k], WM_AUTOLABEL_BACKGROUND) == 0)
-        continue;
-      json_builder_set_member_name (b, run->class_names[k]);
+      const WmAutolabelClassSummary *c = &g_array_index (summary->classes, WmAutolabelClassSummary, i);
+
+      json_builder_set_member_name (b, c->name);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "threshold");
-      json_builder_add_double_value (b, run->thresholds[k]);
+      if (c->enabled)
+        json_builder_add_double_value (b, c->threshold);
+      else
+        json_builder_add_null_value (b);
       json_builder_set_member_name (b, "labels");
-      json_builder_add_int_value (b, counts[k].labels);
+      json_builder_add_int_value (b, c->labels);
       json_builder_set_member_name (b, "review_items");
-      json_builder_add_int_value (b, counts[k].review_items);
+      json_builder_add_int_value (b, c->review_items);
       json_builder_set_member_name (b, "windows_above");
-      json_builder_add_int_value (b, counts[k].windows_above);
+      json_builder_add_int_value (b, c->windows_above);
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "seconds");
-  json_builder_add_double_value (b, seconds);
+  json_builder_add_double_value (b, summary->seconds);
   json_builder_set_member_name (b, "complete");
-  json_builder_add_boolean_value (b, complete);
+  json_builder_add_boolean_value (b, summary->complete);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
 
-/* The project classes of a run's model classes, made where missing, in a
- * transaction of their own. */
-static gint64 *
-prepare_classes (WmStore     *store,
+G_DEFINE_BOXED_TYPE (WmAutolabelSummary, wm_autolabel_summary, wm_autolabel_summary_copy, wm_autolabel_summary_free)
+
+/* ---- deriving labels and review items ------------------------------------ */
+
+/* A run's rule, the project classes of its model classes, and the counts
+ * of what was derived so far. */
+typedef struct {
+  const WmRun       *run;
+  WmLabelRule       *rule;
+  gint64            *class_ids;   /* per model class; 0 for classes switched off */
+  WmLabelRuleCounts *counts;      /* per model class */
+  gint64             windows;
+} Derivation;
+
+static gint64 *prepare_classes (WmStore           *store,
+                                const WmLabelRule *rule,
+                                GError           **error);
+
+static gboolean
+derivation_init (Derivation  *d,
+                 WmStore     *store,
                  const WmRun *run,
                  GError     **error)
 {
-  g_autofree gint64 *class_ids = NULL;
+  d->run = run;
+  d->rule = wm_label_rule_new_for_run (run);
+  d->counts = g_new0 (WmLabelRuleCounts, MAX (d->rule->n_classes, 1));
+  d->windows = 0;
+  d->class_ids = prepare_classes (store, d->rule, error);
+  return d->class_ids != NULL;
+}
+
+static void
+derivation_clear (Derivation *d)
+{
+  g_clear_pointer (&d->rule, wm_label_rule_free);
+  g_clear_pointer (&d->class_ids, g_free);
+  g_clear_pointer (&d->counts, g_free);
+}
+
+/* Stores what the rule gives for one recording (only what differs from
+ * what is stored is written) and adds its counts. */
+static gboolean
+derive_recording (WmStore     *store,
+                  Derivation  *d,
+                  gint64       recording_id,
+                  GError     **error)
+{
+  const WmRun *run = d->run;
+  const WmLabelRule *rule = d->rule;
+  const gint64 *class_ids = d->class_ids;
+  WmLabelRuleCounts *counts = d->counts;
+  g_autoptr(WmLabelRuleRecording) recording = NULL;
+  g_autoptr(WmLabelRuleResult) result = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_label_free);
+  g_autoptr(GArray) items = g_array_new (FALSE, TRUE, sizeof (WmReviewItem));
+  g_autofree char *model_version = g_strdup_printf ("%s@%s", run->model_name, run->model_version);
+
+  recording = wm_label_rule_recording_read (store, run, recording_id, error);
+  if (recording == NULL)
+    return FALSE;
+  result = wm_label_rule_derive (rule, recording);
+  d->windows += recording->n_windows;
+  for (guint k = 0; k < rule->n_classes; k++)
+    wm_label_rule_counts_add (&counts[k], &result->counts[k]);
+
+  for (guint i = 0; i < result->labels->len; i++)
+    {
+      const WmLabelRuleLabel *r = &g_array_index (result->labels, WmLabelRuleLabel, i);
+      WmLabel *l = wm_label_new ();
+
+      l->recording_id = recording_id;
+      l->start_frame = r->start_frame;
+      l->end_frame = r->end_frame;
+      l->class_id = class_ids[r->class_index];
+      l->confidence = r->confidence;
+      l->model_version = g_strdup (model_version);
+      g_ptr_array_add (labels, l);
+    }
+  for (guint i = 0; i < result->review_items->len; i++)
+    {
+      const WmLabelRuleItem *r = &g_array_index (result->review_items, WmLabelRuleItem, i);
+      WmReviewItem item = { 0 };
+
+      item.run_id = run->id;
+      item.recording_id = recording_id;
+      item.window_index = r->window_index;
+      item.start_frame = r->start_frame;
+      item.end_frame = r->end_frame;
+      item.class_id = class_ids[r->class_index];
+      item.probability = r->probability;
+      item.threshold = r->threshold;
+      g_array_append_val (items, item);
+    }
+  return wm_store_sync_model_output (store, run->id, recording_id, labels, items, error);
+}
+
+/* Project classes for the rule's enabled classes, made where missing, in a
+ * transaction of their own; 0 for the others. */
+static gint64 *
+prepare_classes (WmStore           *store,
+                 const WmLabelRule *rule,
+                 GError           **error)
+{
+  g_autofree gint64 *ids = g_new0 (gint64, MAX (rule->n_classes, 1));
+  g_autoptr(GPtrArray) existing = NULL;
 
   if (!wm_store_begin (store, error))
     return NULL;
-  class_ids = map_classes (store, run, TRUE, error);
-  if (class_ids == NULL)
+  existing = wm_store_list_classes (store, error);
+  for (guint k = 0; existing != NULL && k < rule->n_classes; k++)
+    {
+      const char *name = rule->class_names[k];
+
+      if (!rule->classes[k].enabled)
+        continue;
+      for (guint i = 0; i < existing->len && ids[k] == 0; i++)
+        if (g_str_equal (((WmClass *) existing->pdata[i])->name, name))
+          ids[k] = ((WmClass *) existing->pdata[i])->id;
+      if (ids[k] == 0)
+        ids[k] = wm_store_add_class (store, name, palette[(existing->len + k) % G_N_ELEMENTS (palette)],
+                                     NULL, error);
+      if (ids[k] == 0)
+        g_clear_pointer (&existing, g_ptr_array_unref);
+    }
+  if (existing == NULL)
     {
       wm_store_rollback (store);
       return NULL;
     }
   if (!wm_store_commit (store, error))
     return NULL;
-  return g_steal_pointer (&class_ids);
+  return g_steal_pointer (&ids);
 }
+
+static WmAutolabelSummary *
+summary_new (const WmRun             *run,
+             const WmLabelRule       *rule,
+             const WmLabelRuleCounts *counts,
+             gint64                   n_windows,
+             double                   seconds,
+             gboolean                 complete)
+{
+  WmAutolabelSummary *summary = g_new0 (WmAutolabelSummary, 1);
+
+  summary->run_id = run->id;
+  summary->model = g_strdup (run->model_name);
+  summary->version = g_strdup (run->model_version);
+  summary->variant = g_strdup (run->variant);
+  summary->margin = rule->margin;
+  summary->windows = n_windows;
+  summary->classes = g_array_new (FALSE, TRUE, sizeof (WmAutolabelClassSummary));
+  g_array_set_clear_func (summary->classes, (GDestroyNotify) class_summary_clear);
+  for (guint k = 0; k < rule->n_classes; k++)
+    {
+      WmAutolabelClassSummary c = { 0 };
+
+      summary->labels += counts[k].labels;
+      summary->review_items += counts[k].review_items;
+      if (wm_label_rule_is_background (rule, k))
+        continue;
+      c.name = g_strdup (rule->class_names[k]);
+      c.enabled = rule->classes[k].enabled;
+      c.threshold = rule->classes[k].threshold;
+      c.labels = counts[k].labels;
+      c.review_items = counts[k].review_items;
+      c.windows_above = counts[k].windows_above;
+      g_array_append_val (summary->classes, c);
+    }
+  summary->seconds = seconds;
+  summary->complete = complete;
+  return summary;
+}
+
 
 /* Derives one recording in one transaction (retiring other versions' model
  * labels first if asked). */
 static gboolean
-derive_one (WmStore      *store,
-            const WmRun  *run,
-            const gint64 *class_ids,
-            gint64        recording_id,
-            gboolean      replace,
-            ClassCounts  *counts,
-            gint64       *inout_windows,
-            GError      **error)
+derive_one (WmStore     *store,
+            Derivation  *d,
+            gint64       recording_id,
+            gboolean     replace,
+            GError     **error)
 {
   if (!wm_store_begin (store, error))
     return FALSE;
-  if ((replace && !wm_store_retire_model_labels (store, run->model_name, run->id, recording_id, error)) ||
-      !derive_recording (store, run, recording_id, class_ids, TRUE, counts, inout_windows, error))
+  if ((replace && !wm_store_retire_model_labels (store, d->run->model_name, d->run->id, recording_id, error)) ||
+      !derive_recording (store, d, recording_id, error))
     {
       wm_store_rollback (store);
       return FALSE;
     }
   return wm_store_commit (store, error);
-}
-
-/* Derives every listed recording of a run in one transaction each. */
-static gboolean
-derive_all (WmStore     *store,
-            const WmRun *run,
-            GArray      *recording_ids,
-            ClassCounts *counts,
-            gint64      *inout_windows,
-            GError     **error)
-{
-  g_autofree gint64 *class_ids = prepare_classes (store, run, error);
-
-  if (class_ids == NULL)
-    return FALSE;
-  for (guint i = 0; i < recording_ids->len; i++)
-    if (!derive_one (store, run, class_ids, g_array_index (recording_ids, gint64, i), FALSE, counts,
-                     inout_windows, error))
-      return FALSE;
-  return TRUE;
 }
 
 /* ---- running the model --------------------------------------------------- */
@@ -550,13 +466,20 @@ prepare_run (WmStore                  *store,
       run->window_frames = wm_model_window_frames (m);
       run->hop_frames = wm_model_hop_frames (m);
     }
-  for (guint k = 0; k < n; k++)
-    run->thresholds[k] = options->thresholds != NULL ? options->thresholds[k] : WM_AUTOLABEL_DEFAULT_THRESHOLD;
-  if (options->classes != NULL)
-    for (guint k = 0; k < n; k++)
-      if (!g_strv_contains ((const char * const *) options->classes, run->class_names[k]))
-        run->thresholds[k] = 2.0;
-  run->margin = options->margin;
+  if (options->rule != NULL && options->rule->n_classes != n)
+    {
+      g_set_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID,
+                   _("the thresholds are for %u classes, model %s@%s has %u"),
+                   options->rule->n_classes, run->model_name, run->model_version, n);
+      return NULL;
+    }
+  if (options->rule != NULL)
+    wm_label_rule_store_in_run (options->rule, run);
+  else
+    {
+      g_autoptr(WmLabelRule) defaults = wm_label_rule_new (run->class_names, run->window_frames, run->hop_frames);
+      wm_label_rule_store_in_run (defaults, run);
+    }
   run->state = WM_RUN_RUNNING;
   run->started_at = g_get_real_time ();
   run->finished_at = 0;
@@ -572,17 +495,15 @@ prepare_run (WmStore                  *store,
  * items now, and the caller told.  A failure cancels the workers. */
 static void
 finish_recording (WmStore                  *store,
-                  const WmRun              *run,
-                  const gint64             *class_ids,
+                  Derivation               *d,
                   const WmAutolabelOptions *options,
                   gint64                    recording_id,
-                  ClassCounts              *counts,
                   GCancellable             *cancellable,
                   GError                  **error)
 {
   if (*error != NULL)
     return;
-  if (!derive_one (store, run, class_ids, recording_id, options->replace, counts, NULL, error))
+  if (!derive_one (store, d, recording_id, options->replace, error))
     {
       g_cancellable_cancel (cancellable);
       return;
@@ -597,7 +518,7 @@ wm_autolabel_run (WmStore                  *store,
                   WmAutolabelProgressFunc   progress,
                   gpointer                  user_data,
                   GCancellable             *cancellable,
-                  JsonNode                **out_summary,
+                  WmAutolabelSummary      **out_summary,
                   GError                  **error)
 {
   g_autoptr(GArray) recordings = NULL;
@@ -606,8 +527,7 @@ wm_autolabel_run (WmStore                  *store,
   g_autoptr(GHashTable) remaining = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GArray) finished = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GError) first_error = NULL;
-  g_autofree ClassCounts *counts = NULL;
-  g_autofree gint64 *class_ids = NULL;
+  Derivation d = { 0 };
   g_autoptr(GPtrArray) chunks = g_ptr_array_new ();
   GThreadPool *pool;
   Shared shared = { 0 };
@@ -624,7 +544,6 @@ wm_autolabel_run (WmStore                  *store,
   run = prepare_run (store, options, error);
   if (run == NULL)
     return FALSE;
-  counts = g_new0 (ClassCounts, MAX (wm_run_get_n_classes (run), 1));
 
   shared.model = options->model;
   shared.store_path = (char *) wm_store_get_path (store);
@@ -694,8 +613,7 @@ wm_autolabel_run (WmStore                  *store,
     }
 
   /* The project's classes, while the workers start. */
-  class_ids = prepare_classes (store, run, &first_error);
-  if (class_ids == NULL)
+  if (!derivation_init (&d, store, run, &first_error))
     g_cancellable_cancel (cancellable);
 
   if (progress != NULL)
@@ -703,8 +621,7 @@ wm_autolabel_run (WmStore                  *store,
 
   /* Recordings whose every chunk was stored by an earlier attempt. */
   for (guint i = 0; i < finished->len && first_error == NULL; i++)
-    finish_recording (store, run, class_ids, options, g_array_index (finished, gint64, i), counts, cancellable,
-                      &first_error);
+    finish_recording (store, &d, options, g_array_index (finished, gint64, i), cancellable, &first_error);
 
   /* Store results as they come, one transaction each; derive a recording as
    * soon as its last chunk is in, while the workers go on. */
@@ -742,8 +659,7 @@ wm_autolabel_run (WmStore                  *store,
               if (GPOINTER_TO_SIZE (left) == 1)
                 {
                   g_hash_table_remove (remaining, &chunk->recording_id);
-                  finish_recording (store, run, class_ids, options, chunk->recording_id, counts, cancellable,
-                                    &first_error);
+                  finish_recording (store, &d, options, chunk->recording_id, cancellable, &first_error);
                 }
               else
                 g_hash_table_insert (remaining, g_memdup2 (&chunk->recording_id, sizeof (gint64)),
@@ -762,6 +678,7 @@ wm_autolabel_run (WmStore                  *store,
 
   if (first_error != NULL)
     {
+      derivation_clear (&d);
       if (g_cancellable_is_cancelled (cancellable) &&
           (g_error_matches (first_error, WM_MODEL_ERROR, WM_MODEL_ERROR_CANCELLED) ||
            g_error_matches (first_error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_CANCELLED)))
@@ -773,109 +690,121 @@ wm_autolabel_run (WmStore                  *store,
       return FALSE;
     }
   if (out_summary != NULL)
-    *out_summary = summary_new (run, counts, all_windows,
+    *out_summary = summary_new (run, d.rule, d.counts, all_windows,
                                 (g_get_monotonic_time () - started) / 1e6, run->state == WM_RUN_COMPLETE);
+  derivation_clear (&d);
   return TRUE;
 }
 
 gboolean
-wm_autolabel_rethreshold (WmStore       *store,
-                          gint64         run_id,
-                          const double  *thresholds,
-                          double         margin,
-                          JsonNode     **out_summary,
-                          GError       **error)
+wm_autolabel_rethreshold (WmStore             *store,
+                          gint64               run_id,
+                          const WmLabelRule   *rule,
+                          WmAutolabelSummary **out_summary,
+                          GError             **error)
 {
   g_autoptr(WmRun) run = NULL;
   g_autoptr(GArray) recordings = NULL;
-  g_autofree ClassCounts *counts = NULL;
+  Derivation d = { 0 };
   gint64 started = g_get_monotonic_time ();
-  gint64 n_windows = 0;
-  guint n;
+  gboolean ok;
 
   g_return_val_if_fail (WM_IS_STORE (store), FALSE);
 
   run = wm_store_get_run (store, run_id, error);
   if (run == NULL)
     return FALSE;
-  n = wm_run_get_n_classes (run);
-  if (thresholds != NULL)
-    memcpy (run->thresholds, thresholds, n * sizeof (double));
-  if (margin >= 0)
-    run->margin = margin;
+  if (rule != NULL && rule->n_classes != wm_run_get_n_classes (run))
+    {
+      g_set_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID,
+                   _("the thresholds are for %u classes, run %" PRId64 " has %u"),
+                   rule->n_classes, run_id, wm_run_get_n_classes (run));
+      return FALSE;
+    }
+  if (rule != NULL)
+    wm_label_rule_store_in_run (rule, run);
   recordings = wm_store_list_run_recordings (store, run_id, error);
   if (recordings == NULL)
     return FALSE;
 
-  /* New thresholds and everything derived from them: all or nothing. */
-  counts = g_new0 (ClassCounts, MAX (n, 1));
+  /* The new rule and everything derived from it: all or nothing. */
   if (!wm_store_begin (store, error))
     return FALSE;
-  if (!wm_store_update_run (store, run, error) ||
-      !derive_all (store, run, recordings, counts, &n_windows, error))
+  ok = wm_store_update_run (store, run, error) && derivation_init (&d, store, run, error);
+  for (guint i = 0; ok && i < recordings->len; i++)
+    ok = derive_recording (store, &d, g_array_index (recordings, gint64, i), error);
+  if (!ok)
     {
+      derivation_clear (&d);
       wm_store_rollback (store);
       return FALSE;
     }
   if (!wm_store_commit (store, error))
-    return FALSE;
+    {
+      derivation_clear (&d);
+      return FALSE;
+    }
   if (out_summary != NULL)
-    *out_summary = summary_new (run, counts, n_windows, (g_get_monotonic_time () - started) / 1e6,
+    *out_summary = summary_new (run, d.rule, d.counts, d.windows, (g_get_monotonic_time () - started) / 1e6,
                                 run->state == WM_RUN_COMPLETE);
+  derivation_clear (&d);
   return TRUE;
 }
 
 gboolean
-wm_autolabel_preview (WmStore            *store,
-                      gint64              run_id,
-                      gint64              recording_id,
-                      const double       *thresholds,
-                      double              margin,
-                      WmAutolabelCounts  *out_counts,
-                      GError            **error)
+wm_autolabel_preview (WmStore             *store,
+                      gint64               run_id,
+                      gint64               recording_id,
+                      const WmLabelRule   *rule,
+                      WmAutolabelCounts   *out_counts,
+                      WmLabelRuleCounts  **out_per_class,
+                      GError             **error)
 {
   g_autoptr(WmRun) run = NULL;
-  g_autofree gint64 *class_ids = NULL;
-  g_autofree ClassCounts *counts = NULL;
-  guint n;
+  g_autoptr(WmLabelRule) own = NULL;
+  g_autoptr(GArray) recordings = NULL;
+  g_autofree WmLabelRuleCounts *per_class = NULL;
+  WmLabelRuleCounts totals = { 0 };
 
   g_return_val_if_fail (WM_IS_STORE (store), FALSE);
-  g_return_val_if_fail (out_counts != NULL, FALSE);
 
   run = wm_store_get_run (store, run_id, error);
   if (run == NULL)
     return FALSE;
-  n = wm_run_get_n_classes (run);
-  if (thresholds != NULL)
-    memcpy (run->thresholds, thresholds, n * sizeof (double));
-  if (margin >= 0)
-    run->margin = margin;
-  class_ids = map_classes (store, run, FALSE, error);
-  if (class_ids == NULL)
-    return FALSE;
-  counts = g_new0 (ClassCounts, MAX (n, 1));
+  if (rule == NULL)
+    rule = own = wm_label_rule_new_for_run (run);
+  g_return_val_if_fail (rule->n_classes == wm_run_get_n_classes (run), FALSE);
   if (recording_id != 0)
     {
-      if (!derive_recording (store, run, recording_id, class_ids, FALSE, counts, NULL, error))
-        return FALSE;
+      recordings = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_array_append_val (recordings, recording_id);
     }
-  else
-    {
-      g_autoptr(GArray) recordings = wm_store_list_run_recordings (store, run_id, error);
+  else if ((recordings = wm_store_list_run_recordings (store, run_id, error)) == NULL)
+    return FALSE;
 
-      if (recordings == NULL)
-        return FALSE;
-      for (guint i = 0; i < recordings->len; i++)
-        if (!derive_recording (store, run, g_array_index (recordings, gint64, i), class_ids, FALSE, counts, NULL, error))
-          return FALSE;
-    }
-
-  memset (out_counts, 0, sizeof *out_counts);
-  for (guint k = 0; k < n; k++)
+  per_class = g_new0 (WmLabelRuleCounts, MAX (rule->n_classes, 1));
+  for (guint i = 0; i < recordings->len; i++)
     {
-      out_counts->n_labels += counts[k].labels;
-      out_counts->n_review_items += counts[k].review_items;
-      out_counts->n_windows_above += counts[k].windows_above;
+      g_autoptr(WmLabelRuleRecording) recording = NULL;
+      g_autoptr(WmLabelRuleResult) result = NULL;
+
+      recording = wm_label_rule_recording_read (store, run, g_array_index (recordings, gint64, i), error);
+      if (recording == NULL)
+        return FALSE;
+      result = wm_label_rule_derive (rule, recording);
+      for (guint k = 0; k < rule->n_classes; k++)
+        {
+          wm_label_rule_counts_add (&per_class[k], &result->counts[k]);
+          wm_label_rule_counts_add (&totals, &result->counts[k]);
+        }
     }
+  if (out_counts != NULL)
+    {
+      out_counts->n_labels = totals.labels;
+      out_counts->n_review_items = totals.review_items;
+      out_counts->n_windows_above = totals.windows_above;
+    }
+  if (out_per_class != NULL)
+    *out_per_class = g_steal_pointer (&per_class);
   return TRUE;
 }

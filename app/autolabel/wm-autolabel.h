@@ -4,16 +4,10 @@
  *
  * A run slides the model over recordings and stores every window's
  * probabilities (in parallel, in chunks, resumable).  From the stored
- * probabilities it then derives, per recording, in one transaction:
- *  - model labels: each window owns the central hop-wide cell of its span,
- *    [start + (W − H)/2, start + (W + H)/2); a cell whose best non-background
- *    class reaches that class's threshold is marked, and consecutive marked
- *    cells of one class merge into one label;
- *  - review items: windows whose probability lies in
- *    [threshold − margin, threshold + margin), most uncertain first.
- * Cells that overlap a human or review label, and windows the expert has
- * already decided, get neither.  Rethresholding re-derives from the stored
- * probabilities without running the model again.
+ * probabilities it then derives, per recording, in one transaction, the
+ * model labels and review items of the rule (wm-label-rule.h).
+ * Rethresholding re-derives from the stored probabilities without running
+ * the model again.
  */
 
 #pragma once
@@ -21,6 +15,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "wm-label-rule.h"
 #include "wm-model-file.h"
 #include "wm-store.h"
 
@@ -35,17 +30,42 @@ typedef enum {
 
 GQuark wm_autolabel_error_quark (void);
 
-/* The model's reject class: never a label, never a review item. */
-#define WM_AUTOLABEL_BACKGROUND "background"
-#define WM_AUTOLABEL_DEFAULT_THRESHOLD 0.9
-#define WM_AUTOLABEL_DEFAULT_MARGIN 0.1
+#define WM_AUTOLABEL_BACKGROUND WM_LABEL_RULE_BACKGROUND
+#define WM_AUTOLABEL_DEFAULT_THRESHOLD WM_LABEL_RULE_DEFAULT_THRESHOLD
+#define WM_AUTOLABEL_DEFAULT_MARGIN WM_LABEL_RULE_DEFAULT_MARGIN
 
-/* Thresholds per model class, from "0.9" or "wake=0.9,noise=0.7" or
- * "0.8,wake=0.95"; classes not named get the bare number or the default.
- * A threshold above 1 switches a class off. */
-double   *wm_autolabel_parse_thresholds (const char   *text,
-                                         char * const *class_names,
-                                         GError      **error);
+/* What a run or a rethreshold made, per model class but the background. */
+typedef struct {
+  char    *name;
+  gboolean enabled;
+  double   threshold;
+  gint64   labels;
+  gint64   review_items;
+  gint64   windows_above;
+} WmAutolabelClassSummary;
+
+typedef struct {
+  gint64   run_id;
+  char    *model;
+  char    *version;
+  char    *variant;
+  double   margin;
+  gint64   windows;
+  gint64   labels;
+  gint64   review_items;
+  GArray  *classes;        /* WmAutolabelClassSummary, in the model's order */
+  double   seconds;
+  gboolean complete;
+} WmAutolabelSummary;
+
+#define WM_TYPE_AUTOLABEL_SUMMARY (wm_autolabel_summary_get_type ())
+GType               wm_autolabel_summary_get_type (void) G_GNUC_CONST;
+WmAutolabelSummary *wm_autolabel_summary_copy     (const WmAutolabelSummary *summary);
+void                wm_autolabel_summary_free     (WmAutolabelSummary       *summary);
+/* {run, model, version, variant, margin, windows, labels, review_items,
+ * classes {name: {threshold (null when off), labels, review_items,
+ * windows_above}}, seconds, complete}: what `autolabel --json` prints. */
+JsonNode           *wm_autolabel_summary_to_json  (const WmAutolabelSummary *summary);
 
 /* Called on the thread that called wm_autolabel_run, right after a
  * recording's labels and review items are committed. */
@@ -55,9 +75,7 @@ typedef void (*WmAutolabelRecordingFunc) (gint64   recording_id,
 typedef struct {
   WmModelFile   *model;
   gint64         model_id;       /* the model's id in the project */
-  double        *thresholds;     /* per model class; NULL = default for all */
-  double         margin;
-  char         **classes;        /* only these classes (NULL = all) */
+  const WmLabelRule *rule;       /* thresholds, classes switched on, margin; NULL = defaults */
   GArray        *recording_ids;  /* gint64; NULL = every recording the model fits */
   guint          jobs;           /* worker threads; 0 = one per core */
   gboolean       replace;        /* retire model labels of other versions */
@@ -71,28 +89,27 @@ typedef void (*WmAutolabelProgressFunc) (gint64   windows_done,
                                          gpointer user_data);
 
 /* Runs (or resumes) the model's run.  On cancel, what was computed stays
- * stored, the run is marked incomplete, and the error is CANCELLED.
- * out_summary gets a JSON object: run, windows, labels, review_items,
- * classes {name: {labels, review_items, windows_above}}, seconds, complete. */
+ * stored, the run is marked incomplete, and the error is CANCELLED. */
 gboolean  wm_autolabel_run          (WmStore                  *store,
                                      const WmAutolabelOptions *options,
                                      WmAutolabelProgressFunc   progress,
                                      gpointer                  user_data,
                                      GCancellable             *cancellable,
-                                     JsonNode                **out_summary,
+                                     WmAutolabelSummary      **out_summary,
                                      GError                  **error);
 
-/* New thresholds and margin for a run, from its stored probabilities. */
+/* A new rule for a run (NULL: the run's own again), applied to its stored
+ * probabilities: the rule is stored, labels and review items re-derived. */
 gboolean  wm_autolabel_rethreshold  (WmStore                  *store,
                                      gint64                    run_id,
-                                     const double             *thresholds,
-                                     double                    margin,
-                                     JsonNode                **out_summary,
+                                     const WmLabelRule        *rule,
+                                     WmAutolabelSummary      **out_summary,
                                      GError                  **error);
 
-/* What a run with these thresholds would give on one recording's stored
- * probabilities (@recording_id 0: on every recording of the run), without
- * writing: for live previews. */
+/* What a run with this rule (NULL: its own) would give on one recording's
+ * stored probabilities (@recording_id 0: on every recording of the run),
+ * without writing: for live previews and the report.  @out_per_class
+ * (nullable) gets counts per model class. */
 typedef struct {
   gint64 n_labels;
   gint64 n_review_items;
@@ -102,9 +119,11 @@ typedef struct {
 gboolean  wm_autolabel_preview      (WmStore                  *store,
                                      gint64                    run_id,
                                      gint64                    recording_id,
-                                     const double             *thresholds,
-                                     double                    margin,
+                                     const WmLabelRule        *rule,
                                      WmAutolabelCounts        *out_counts,
+                                     WmLabelRuleCounts       **out_per_class,
                                      GError                  **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WmAutolabelSummary, wm_autolabel_summary_free)
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <math.h>
 
 #include <glib/gi18n.h>
 #include <pthread.h>
@@ -66,28 +67,20 @@ on_progress (gint64   done,
 }
 
 static void
-print_summary (JsonObject *o)
+print_summary (const WmAutolabelSummary *s)
 {
-  JsonObject *classes = json_object_get_object_member (o, "classes");
-  g_autoptr(GList) names = json_object_get_members (classes);
-
   g_print (_("Run %" PRId64 ": %s@%s (%s), %" PRId64 " windows, %" PRId64
              " labels, %" PRId64 " review items, %.2f s%s\n"),
-           json_object_get_int_member (o, "run"), json_object_get_string_member (o, "model"),
-           json_object_get_string_member (o, "version"), json_object_get_string_member (o, "variant"),
-           json_object_get_int_member (o, "windows"), json_object_get_int_member (o, "labels"),
-           json_object_get_int_member (o, "review_items"), json_object_get_double_member (o, "seconds"),
-           json_object_get_boolean_member (o, "complete") ? "" : _(" (incomplete)"));
+           s->run_id, s->model, s->version, s->variant, s->windows, s->labels, s->review_items, s->seconds,
+           s->complete ? "" : _(" (incomplete)"));
   g_print ("  %-16s %9s %8s %8s %13s\n", _("Class"), _("Threshold"), _("Labels"), _("Review"), _("Windows above"));
-  for (GList *l = names; l != NULL; l = l->next)
+  for (guint i = 0; i < s->classes->len; i++)
     {
-      JsonObject *c = json_object_get_object_member (classes, l->data);
-      double t = json_object_get_double_member (c, "threshold");
-      g_autofree char *threshold = t > 1.0 ? g_strdup (_("off")) : g_strdup_printf ("%.3f", t);
+      const WmAutolabelClassSummary *c = &g_array_index (s->classes, WmAutolabelClassSummary, i);
+      g_autofree char *threshold = c->enabled ? g_strdup_printf ("%.3f", c->threshold) : g_strdup (_("off"));
 
       g_print ("  %-16s %9s %8" PRId64 " %8" PRId64 " %13" PRId64 "\n",
-               (const char *) l->data, threshold, json_object_get_int_member (c, "labels"),
-               json_object_get_int_member (c, "review_items"), json_object_get_int_member (c, "windows_above"));
+               c->name, threshold, c->labels, c->review_items, c->windows_above);
     }
 }
 
@@ -141,11 +134,11 @@ wm_cli_autolabel (WmCli *cli,
   g_autoptr(WmStoredModel) stored = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(WmModelFile) model = NULL;
-  g_autoptr(JsonNode) summary = NULL;
+  g_autoptr(WmAutolabelSummary) summary = NULL;
+  g_autoptr(WmLabelRule) rule = NULL;
   g_autoptr(GArray) recordings = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(WmCliProgress) progress = NULL;
-  g_autofree double *thresholds = NULL;
   g_autofree char *model_spec = NULL;
   g_autofree char *variant = NULL;
   g_autofree char *threshold_text = NULL;
@@ -158,7 +151,7 @@ wm_cli_autolabel (WmCli *cli,
   const GOptionEntry entries[] = {
     { "model", 0, 0, G_OPTION_ARG_STRING, &model_spec, N_("The model (default: the project’s only one)"), N_("NAME[@VERSION]") },
     { "variant", 0, 0, G_OPTION_ARG_STRING, &variant, N_("int8 (default: the device’s arithmetic) or f32"), N_("int8|f32") },
-    { "threshold", 0, 0, G_OPTION_ARG_STRING, &threshold_text, N_("Certainty that makes a label: 0.9, or per class wake=0.9,noise=0.7"), N_("T") },
+    { "threshold", 0, 0, G_OPTION_ARG_STRING, &threshold_text, N_("Certainty that makes a label: 0.9 (every class switched on), per class wake=0.9,noise=0.7 (only those), noise=off"), N_("T") },
     { "margin", 0, 0, G_OPTION_ARG_DOUBLE, &margin, N_("Windows within this of the threshold go to review (default: 0.1)"), N_("M") },
     { "class", 0, 0, G_OPTION_ARG_STRING_ARRAY, &classes, N_("Only this class (repeat for more)"), N_("CLASS") },
     { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, N_("Worker threads (default: one per core)"), N_("N") },
@@ -191,16 +184,18 @@ wm_cli_autolabel (WmCli *cli,
 
       if (argc > 1 || all || model_spec != NULL)
         return wm_cli_usage_error (cli, _("--rethreshold takes no recordings and no model: the run has them"));
+      if (classes != NULL)
+        return wm_cli_usage_error (cli, _("--rethreshold takes no --class: switch a class off with --threshold CLASS=off"));
       run = wm_store_get_run (store, rethreshold, &error);
       if (run == NULL)
         return wm_cli_fail (cli, error);
-      if (threshold_text != NULL)
-        {
-          thresholds = wm_autolabel_parse_thresholds (threshold_text, run->class_names, &error);
-          if (thresholds == NULL)
-            return wm_cli_usage_error (cli, "%s", error->message);
-        }
-      if (!wm_autolabel_rethreshold (store, rethreshold, thresholds, margin, &summary, &error))
+      /* The run's own rule, with only what is given changed. */
+      rule = wm_label_rule_new_for_run (run);
+      if (!wm_label_rule_apply_text (rule, threshold_text, &error))
+        return wm_cli_usage_error (cli, "%s", error->message);
+      if (margin >= 0)
+        rule->margin = margin;
+      if (!wm_autolabel_rethreshold (store, rethreshold, rule, &summary, &error))
         return wm_cli_fail (cli, error);
     }
   else
@@ -222,24 +217,24 @@ wm_cli_autolabel (WmCli *cli,
       if (model == NULL)
         return wm_cli_fail (cli, error);
 
-      if (threshold_text != NULL)
-        {
-          g_auto(GStrv) names = g_new0 (char *, wm_model_file_get_n_classes (model) + 1);
-          for (guint k = 0; k < wm_model_file_get_n_classes (model); k++)
-            names[k] = g_strdup (wm_model_file_get_class_name (model, k));
-          thresholds = wm_autolabel_parse_thresholds (threshold_text, names, &error);
-          if (thresholds == NULL)
-            return wm_cli_usage_error (cli, "%s", error->message);
-        }
+      {
+        const wm_model_t *m = wm_model_file_get_model (model);
+        g_auto(GStrv) names = g_new0 (char *, wm_model_file_get_n_classes (model) + 1);
+
+        for (guint k = 0; k < wm_model_file_get_n_classes (model); k++)
+          names[k] = g_strdup (wm_model_file_get_class_name (model, k));
+        rule = wm_label_rule_new (names, wm_model_window_frames (m), wm_model_hop_frames (m));
+      }
       if (classes != NULL)
-        for (guint i = 0; classes[i] != NULL; i++)
-          {
-            gboolean known = FALSE;
-            for (guint k = 0; k < wm_model_file_get_n_classes (model); k++)
-              known = known || g_str_equal (classes[i], wm_model_file_get_class_name (model, k));
-            if (!known)
+        {
+          for (guint i = 0; classes[i] != NULL; i++)
+            if (wm_label_rule_find_class (rule, classes[i]) < 0)
               return wm_cli_usage_error (cli, _("the model has no class “%s”"), classes[i]);
-          }
+          wm_label_rule_keep_only (rule, (const char * const *) classes);
+        }
+      if (!wm_label_rule_apply_text (rule, threshold_text, &error))
+        return wm_cli_usage_error (cli, "%s", error->message);
+      rule->margin = margin >= 0 ? margin : WM_LABEL_RULE_DEFAULT_MARGIN;
 
       if (!all)
         {
@@ -255,9 +250,7 @@ wm_cli_autolabel (WmCli *cli,
 
       options.model = model;
       options.model_id = stored->id;
-      options.thresholds = thresholds;
-      options.margin = margin >= 0 ? margin : WM_AUTOLABEL_DEFAULT_MARGIN;
-      options.classes = classes;
+      options.rule = rule;
       options.recording_ids = recordings;
       options.jobs = (guint) jobs;
       options.replace = replace;
@@ -274,9 +267,12 @@ wm_cli_autolabel (WmCli *cli,
     }
 
   if (cli->json)
-    wm_cli_print_json (summary);
+    {
+      g_autoptr(JsonNode) json = wm_autolabel_summary_to_json (summary);
+      wm_cli_print_json (json);
+    }
   else
-    print_summary (json_node_get_object (summary));
+    print_summary (summary);
   return WM_CLI_EXIT_OK;
 }
 
@@ -519,15 +515,10 @@ wm_cli_review (WmCli *cli,
 /* ---- report -------------------------------------------------------------- */
 
 static char *
-format_optional (JsonObject *o,
-                 const char *member,
-                 int         decimals)
+format_optional (double value,
+                 int    decimals)
 {
-  JsonNode *node = json_object_get_member (o, member);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return g_strdup ("–");
-  return g_strdup_printf ("%.*f", decimals, json_node_get_double (node));
+  return isnan (value) ? g_strdup ("–") : g_strdup_printf ("%.*f", decimals, value);
 }
 
 int
@@ -537,10 +528,9 @@ wm_cli_report (WmCli *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(WmStore) store = NULL;
-  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(WmReport) report = NULL;
   gint64 run = 0;
   double target = 0.95;
-  JsonArray *classes;
   const GOptionEntry entries[] = {
     { "run", 0, 0, G_OPTION_ARG_INT64, &run, N_("The run (default: the latest)"), N_("RUN") },
     { "target-precision", 0, 0, G_OPTION_ARG_DOUBLE, &target, N_("Precision to find the threshold for (default: 0.95)"), N_("P") },
@@ -578,42 +568,31 @@ wm_cli_report (WmCli *cli,
     return wm_cli_fail (cli, error);
   if (cli->json)
     {
-      wm_cli_print_json (report);
+      g_autoptr(JsonNode) json = wm_report_to_json (report);
+      wm_cli_print_json (json);
       return WM_CLI_EXIT_OK;
     }
 
-  {
-    JsonObject *o = json_node_get_object (report);
-    g_print (_("Run %" PRId64 ": %s@%s (%s), margin %.3f, target precision %.3f\n\n"),
-             json_object_get_int_member (o, "run"), json_object_get_string_member (o, "model"),
-             json_object_get_string_member (o, "version"), json_object_get_string_member (o, "variant"),
-             json_object_get_double_member (o, "margin"), target);
-    classes = json_object_get_array_member (o, "classes");
-  }
-  for (guint i = 0; i < json_array_get_length (classes); i++)
+  g_print (_("Run %" PRId64 ": %s@%s (%s), margin %.3f, target precision %.3f\n\n"),
+           report->run_id, report->model, report->version, report->variant, report->margin, target);
+  for (guint i = 0; i < report->classes->len; i++)
     {
-      JsonObject *c = json_array_get_object_element (classes, i);
-      JsonArray *warnings = json_object_get_array_member (c, "warnings");
-      g_autofree char *precision = format_optional (c, "precision", 3);
-      g_autofree char *needed = format_optional (c, "threshold_for_target", 3);
-      g_autofree char *missed = format_optional (c, "estimated_missed", 1);
+      const WmReportClass *c = &g_array_index (report->classes, WmReportClass, i);
+      g_autofree char *precision = format_optional (c->precision, 3);
+      g_autofree char *needed = format_optional (c->threshold_for_target, 3);
+      g_autofree char *missed = format_optional (c->estimated_missed, 1);
 
-      g_print ("%s (threshold %.3f)\n", json_object_get_string_member (c, "class"),
-               json_object_get_double_member (c, "threshold"));
+      g_print ("%s (threshold %.3f)\n", c->name, c->threshold);
       g_print (_("  model labels %" PRId64 ", windows above %" PRId64 ", pending review %" PRId64 "\n"),
-               json_object_get_int_member (c, "model_labels"), json_object_get_int_member (c, "windows_above"),
-               json_object_get_int_member (c, "pending"));
+               c->model_labels, c->windows_above, c->pending);
       g_print (_("  precision above: %s  [%.3f, %.3f]  from %" PRId64 " of %" PRId64 " decisions correct\n"),
-               precision, json_object_get_double_member (c, "precision_low"),
-               json_object_get_double_member (c, "precision_high"),
-               json_object_get_int_member (c, "correct_above"), json_object_get_int_member (c, "decided_above"));
+               precision, c->precision_low, c->precision_high, c->correct_above, c->decided_above);
       g_print (_("  recall risk: %" PRId64 " positive(s) found in %" PRId64 " decisions below; "
                  "about %s more in the %" PRId64 " windows just below\n"),
-               json_object_get_int_member (c, "found_below"), json_object_get_int_member (c, "decided_below"),
-               missed, json_object_get_int_member (c, "band_below_windows"));
+               c->found_below, c->decided_below, missed, c->band_below_windows);
       g_print (_("  threshold for the target precision: %s\n"), needed);
-      for (guint w = 0; w < json_array_get_length (warnings); w++)
-        g_print (_("  warning: %s\n"), json_array_get_string_element (warnings, w));
+      for (guint w = 0; c->warnings[w] != NULL; w++)
+        g_print (_("  warning: %s\n"), c->warnings[w]);
     }
   return WM_CLI_EXIT_OK;
 }

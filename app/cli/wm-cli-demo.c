@@ -60,7 +60,7 @@ label_and_evaluate (WmStore             *store,
   g_autofree char *name = g_strconcat ("models/", demo->model, "-int8.wmm", NULL);
   g_autofree char *path = find_demo_file (name);
   g_autoptr(WmModelFile) model = NULL;
-  g_autoptr(JsonNode) summary = NULL;
+  g_autoptr(WmAutolabelSummary) summary = NULL;
   g_autoptr(GPtrArray) labels = NULL;
   g_autoptr(GPtrArray) predicted = g_ptr_array_new ();
   g_autoptr(GPtrArray) truth = NULL;
@@ -82,7 +82,6 @@ label_and_evaluate (WmStore             *store,
   g_array_append_val (ids, recording_id);
   options.model = model;
   options.model_id = model_id;
-  options.margin = WM_AUTOLABEL_DEFAULT_MARGIN;
   options.recording_ids = ids;
   if (!wm_autolabel_run (store, &options, NULL, NULL, NULL, &summary, error))
     return NULL;
@@ -97,7 +96,7 @@ label_and_evaluate (WmStore             *store,
       g_ptr_array_add (predicted, labels->pdata[i]);
 
   evaluation = wm_evaluate_labels (predicted, truth, DEMO_MIN_IOU);
-  json_object_set_member (json_node_get_object (evaluation), "autolabel", g_steal_pointer (&summary));
+  json_object_set_member (json_node_get_object (evaluation), "autolabel", wm_autolabel_summary_to_json (summary));
   return evaluation;
 }
 

@@ -121,6 +121,54 @@ labels_of (WmStore       *store,
   return some;
 }
 
+/* The run's rule with every class at thresholds[k] (NULL: as stored) and
+ * @margin (< 0: as stored). */
+static WmLabelRule *
+rule_with (WmStore      *store,
+           gint64        run_id,
+           const double *thresholds,
+           double        margin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WmRun) run = wm_store_get_run (store, run_id, &error);
+  WmLabelRule *rule;
+
+  g_assert_no_error (error);
+  rule = wm_label_rule_new_for_run (run);
+  for (guint k = 0; thresholds != NULL && k < rule->n_classes; k++)
+    rule->classes[k].threshold = thresholds[k];
+  if (margin >= 0)
+    rule->margin = margin;
+  return rule;
+}
+
+static gboolean
+rethreshold (WmStore             *store,
+             gint64               run_id,
+             const double        *thresholds,
+             double               margin,
+             WmAutolabelSummary **out_summary,
+             GError             **error)
+{
+  g_autoptr(WmLabelRule) rule = rule_with (store, run_id, thresholds, margin);
+
+  return wm_autolabel_rethreshold (store, run_id, rule, out_summary, error);
+}
+
+static gboolean
+preview (WmStore           *store,
+         gint64             run_id,
+         gint64             recording_id,
+         const double      *thresholds,
+         double             margin,
+         WmAutolabelCounts *out_counts,
+         GError           **error)
+{
+  g_autoptr(WmLabelRule) rule = rule_with (store, run_id, thresholds, margin);
+
+  return wm_autolabel_preview (store, run_id, recording_id, rule, out_counts, NULL, error);
+}
+
 static void
 test_merging_and_band (Fixture       *f,
                        gconstpointer  data)
@@ -143,7 +191,7 @@ test_merging_and_band (Fixture       *f,
   WmLabel *l;
 
   run = constructed_run (f->store, f->recording, probs, 8);
-  wm_autolabel_rethreshold (f->store, run, NULL, -1, NULL, &error);
+  rethreshold (f->store, run, NULL, -1, NULL, &error);
   g_assert_no_error (error);
 
   model = labels_of (f->store, f->recording, WM_LABEL_SOURCE_MODEL);
@@ -182,7 +230,7 @@ test_merging_and_band (Fixture       *f,
     g_autoptr(GPtrArray) again = NULL;
     double t[] = { 0.9, 0.96, 0.9 };
 
-    wm_autolabel_rethreshold (f->store, run, t, 0.02, NULL, &error);
+    rethreshold (f->store, run, t, 0.02, NULL, &error);
     g_assert_no_error (error);
     again = labels_of (f->store, f->recording, WM_LABEL_SOURCE_MODEL);
     g_assert_cmpuint (again->len, ==, 3);
@@ -225,7 +273,7 @@ test_human_labels_untouched (Fixture       *f,
   before = g_strdup_printf ("%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, human->start_frame, human->end_frame);
 
   run = constructed_run (f->store, f->recording, probs, 20);
-  wm_autolabel_rethreshold (f->store, run, NULL, -1, NULL, &error);
+  rethreshold (f->store, run, NULL, -1, NULL, &error);
   g_assert_no_error (error);
 
   model = labels_of (f->store, f->recording, WM_LABEL_SOURCE_MODEL);
@@ -275,6 +323,24 @@ golden_model (WmStore *store,
   return model;
 }
 
+/* Every class of the model at @threshold, margin 0.05. */
+static WmLabelRule *
+model_rule (WmModelFile *model,
+            double       threshold)
+{
+  const wm_model_t *m = wm_model_file_get_model (model);
+  g_auto(GStrv) names = g_new0 (char *, wm_model_file_get_n_classes (model) + 1);
+  WmLabelRule *rule;
+
+  for (guint k = 0; k < wm_model_file_get_n_classes (model); k++)
+    names[k] = g_strdup (wm_model_file_get_class_name (model, k));
+  rule = wm_label_rule_new (names, wm_model_window_frames (m), wm_model_hop_frames (m));
+  for (guint k = 0; k < rule->n_classes; k++)
+    rule->classes[k].threshold = threshold;
+  rule->margin = 0.05;
+  return rule;
+}
+
 static void
 run_model (WmStore      *store,
            WmModelFile  *model,
@@ -286,16 +352,13 @@ run_model (WmStore      *store,
            gpointer      user_data,
            GError      **error)
 {
-  g_autoptr(JsonNode) summary = NULL;
-  g_autofree double *thresholds = g_new (double, wm_model_file_get_n_classes (model));
+  g_autoptr(WmAutolabelSummary) summary = NULL;
+  g_autoptr(WmLabelRule) rule = model_rule (model, threshold);
   WmAutolabelOptions options = { 0 };
 
-  for (guint k = 0; k < wm_model_file_get_n_classes (model); k++)
-    thresholds[k] = threshold;
   options.model = model;
   options.model_id = model_id;
-  options.thresholds = thresholds;
-  options.margin = 0.05;
+  options.rule = rule;
   options.jobs = jobs;
   wm_autolabel_run (store, &options, progress, user_data, cancellable, &summary, error);
 }
@@ -446,7 +509,7 @@ test_rethreshold_equals_fresh_run (Fixture       *f,
   t = g_new (double, wm_model_file_get_n_classes (model));
   for (guint k = 0; k < wm_model_file_get_n_classes (model); k++)
     t[k] = 0.3;
-  wm_autolabel_rethreshold (f->store, ((WmRun *) runs->pdata[0])->id, t, 0.05, NULL, &error);
+  rethreshold (f->store, ((WmRun *) runs->pdata[0])->id, t, 0.05, NULL, &error);
   g_assert_no_error (error);
   rethresholded = dump_results (f->store);
 
@@ -522,22 +585,20 @@ test_rethreshold_steps (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     {
       g_autofree double *t = g_new (double, n);
-      g_autoptr(JsonNode) summary = NULL;
+      g_autoptr(WmAutolabelSummary) summary = NULL;
       g_autoptr(GArray) recordings = wm_store_list_run_recordings (clean, clean_run, &error);
       g_autofree char *stepped = NULL;
       g_autofree char *from_scratch = NULL;
       WmAutolabelCounts counts;
-      JsonObject *o;
 
       for (guint k = 0; k < n; k++)
         t[k] = steps[i] + 0.01 * k;
-      wm_autolabel_preview (f->store, run, 0, t, 0.08, &counts, &error);
+      preview (f->store, run, 0, t, 0.08, &counts, &error);
       g_assert_no_error (error);
-      wm_autolabel_rethreshold (f->store, run, t, 0.08, &summary, &error);
+      rethreshold (f->store, run, t, 0.08, &summary, &error);
       g_assert_no_error (error);
-      o = json_node_get_object (summary);
-      g_assert_cmpint (counts.n_labels, ==, json_object_get_int_member (o, "labels"));
-      g_assert_cmpint (counts.n_review_items, ==, json_object_get_int_member (o, "review_items"));
+      g_assert_cmpint (counts.n_labels, ==, summary->labels);
+      g_assert_cmpint (counts.n_review_items, ==, summary->review_items);
       g_assert_cmpint (counts.n_review_items, ==, wm_store_count_review_items (f->store, run, WM_REVIEW_PENDING));
       stepped = dump_results (f->store);
 
@@ -549,7 +610,7 @@ test_rethreshold_steps (Fixture       *f,
           wm_store_delete_pending_review_items (clean, clean_run, rec, &error);
           g_assert_no_error (error);
         }
-      wm_autolabel_rethreshold (clean, clean_run, t, 0.08, NULL, &error);
+      rethreshold (clean, clean_run, t, 0.08, NULL, &error);
       g_assert_no_error (error);
       from_scratch = dump_results (clean);
       /* Items of equal priority come in id order, and kept items keep
@@ -567,7 +628,7 @@ test_rethreshold_steps (Fixture       *f,
     g_autoptr(GPtrArray) after = NULL;
     g_autoptr(WmRun) r = wm_store_get_run (f->store, run, &error);
 
-    wm_autolabel_rethreshold (f->store, run, r->thresholds, r->margin, NULL, &error);
+    wm_autolabel_rethreshold (f->store, run, NULL, NULL, &error);
     g_assert_no_error (error);
     after = wm_store_list_labels (f->store, 0, 0, -1, &error);
     g_assert_cmpuint (before->len, ==, after->len);
@@ -606,23 +667,20 @@ test_recording_done (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(WmModelFile) model = NULL;
-  g_autoptr(JsonNode) summary = NULL;
+  g_autoptr(WmAutolabelSummary) summary = NULL;
   g_autoptr(GArray) done = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) n_labels = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autofree double *thresholds = NULL;
+  g_autoptr(WmLabelRule) rule = NULL;
   WmAutolabelOptions options = { 0 };
   DoneLog log = { f->store, done, n_labels };
   gint64 model_id, second, total = 0;
 
   second = add_sensor_recording (f->store, 50000, 11);
   model = golden_model (f->store, &model_id);
-  thresholds = g_new (double, wm_model_file_get_n_classes (model));
-  for (guint k = 0; k < wm_model_file_get_n_classes (model); k++)
-    thresholds[k] = 0.4;
+  rule = model_rule (model, 0.4);
   options.model = model;
   options.model_id = model_id;
-  options.thresholds = thresholds;
-  options.margin = 0.05;
+  options.rule = rule;
   options.jobs = 2;
   options.recording_done = on_recording_done;
   options.recording_done_data = &log;
@@ -638,7 +696,7 @@ test_recording_done (Fixture       *f,
       total += now->len;
     }
   g_assert_cmpint (total, >, 0);
-  g_assert_cmpint (total, ==, json_object_get_int_member (json_node_get_object (summary), "labels"));
+  g_assert_cmpint (total, ==, summary->labels);
 
   /* Pages of the pending queue put together are the queue, and each item's
    * rank is its place in it. */
@@ -667,7 +725,7 @@ test_recording_done (Fixture       *f,
   /* A resumed run of a finished model tells about every recording again. */
   g_array_set_size (done, 0);
   g_array_set_size (n_labels, 0);
-  g_clear_pointer (&summary, json_node_unref);
+  g_clear_pointer (&summary, wm_autolabel_summary_free);
   wm_autolabel_run (f->store, &options, NULL, NULL, NULL, &summary, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (done->len, ==, 2);
@@ -681,10 +739,10 @@ test_review_and_report (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(WmReport) report = NULL;
   g_autoptr(GPtrArray) review_labels = NULL;
   float probs[30 * 3];
-  JsonObject *a;
+  const WmReportClass *a;
   double low, high;
   gint64 run, b_class;
 
@@ -698,7 +756,7 @@ test_review_and_report (Fixture       *f,
     }
   b_class = wm_store_add_class (f->store, "b", "#654321", NULL, &error);
   run = constructed_run (f->store, f->recording, probs, 30);
-  wm_autolabel_rethreshold (f->store, run, NULL, -1, NULL, &error);
+  rethreshold (f->store, run, NULL, -1, NULL, &error);
   g_assert_no_error (error);
 
   items = wm_store_list_review_items (f->store, run, TRUE, 0, &error);
@@ -728,28 +786,28 @@ test_review_and_report (Fixture       *f,
 
   report = wm_report_build (f->store, run, 0.95, &error);
   g_assert_no_error (error);
-  a = json_array_get_object_element (json_object_get_array_member (json_node_get_object (report), "classes"), 0);
-  g_assert_cmpstr (json_object_get_string_member (a, "class"), ==, "a");
+  a = &g_array_index (report->classes, WmReportClass, 0);
+  g_assert_cmpstr (a->name, ==, "a");
   {
     g_autoptr(GPtrArray) model = labels_of (f->store, f->recording, WM_LABEL_SOURCE_MODEL);
     gint64 of_a = 0;
     for (guint i = 0; i < model->len; i++)
       of_a += g_str_equal (((WmLabel *) model->pdata[i])->class_name, "a");
     g_assert_cmpint (of_a, >, 0);
-    g_assert_cmpint (json_object_get_int_member (a, "model_labels"), ==, of_a);
+    g_assert_cmpint (a->model_labels, ==, of_a);
   }
-  g_assert_cmpint (json_object_get_int_member (a, "decided_above"), ==, 20);
-  g_assert_cmpint (json_object_get_int_member (a, "correct_above"), ==, 16);
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (a, "precision"), 0.8, 1e-12);
+  g_assert_cmpint (a->decided_above, ==, 20);
+  g_assert_cmpint (a->correct_above, ==, 16);
+  g_assert_cmpfloat_with_epsilon (a->precision, 0.8, 1e-12);
   /* Wilson 95 % for 16/20, worked by hand: [0.584, 0.919]. */
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (a, "precision_low"), 0.5840, 5e-4);
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (a, "precision_high"), 0.9193, 5e-4);
-  g_assert_cmpint (json_object_get_int_member (a, "decided_below"), ==, 10);
-  g_assert_cmpint (json_object_get_int_member (a, "found_below"), ==, 4);
+  g_assert_cmpfloat_with_epsilon (a->precision_low, 0.5840, 5e-4);
+  g_assert_cmpfloat_with_epsilon (a->precision_high, 0.9193, 5e-4);
+  g_assert_cmpint (a->decided_below, ==, 10);
+  g_assert_cmpint (a->found_below, ==, 4);
   /* Windows 19 … 4 are all right (precision 1.0); adding window 3 drops it to
    * 16/17 < 0.95: the target needs τ = p(window 4) = 0.921. */
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (a, "threshold_for_target"), 0.921, 1e-6);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (a, "warnings")), ==, 0);
+  g_assert_cmpfloat_with_epsilon (a->threshold_for_target, 0.921, 1e-6);
+  g_assert_cmpuint (g_strv_length (a->warnings), ==, 0);
 
   wm_report_wilson (0, 0, 1.96, &low, &high);
   g_assert_cmpfloat (low, ==, 0.0);
@@ -835,26 +893,36 @@ static void
 test_thresholds_parse (void)
 {
   g_autoptr(GError) error = NULL;
-  char *names[] = { (char *) "background", (char *) "wake", (char *) "noise", NULL };
-  g_autofree double *t = NULL;
+  char *names[] = { (char *) "background", (char *) "wake", (char *) "noise", (char *) "left", NULL };
+  g_autoptr(WmLabelRule) rule = wm_label_rule_new (names, 100, 10);
 
-  t = wm_autolabel_parse_thresholds ("wake=0.8,noise=0.7", names, &error);
+  g_assert_false (rule->classes[0].enabled);
+  g_assert_true (wm_label_rule_apply_text (rule, "wake=0.8,noise=0.7,left=off", &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (t[0], ==, 0.9);
-  g_assert_cmpfloat (t[1], ==, 0.8);
-  g_assert_cmpfloat (t[2], ==, 0.7);
-  g_clear_pointer (&t, g_free);
-  t = wm_autolabel_parse_thresholds ("0.6, wake=0.95", names, &error);
-  g_assert_cmpfloat (t[2], ==, 0.6);
-  g_assert_cmpfloat (t[1], ==, 0.95);
-  g_clear_pointer (&t, g_free);
-  t = wm_autolabel_parse_thresholds ("sleep=0.5", names, &error);
-  g_assert_null (t);
-  g_assert_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID);
+  g_assert_false (rule->classes[0].enabled);
+  g_assert_cmpfloat (rule->classes[1].threshold, ==, 0.8);
+  g_assert_cmpfloat (rule->classes[2].threshold, ==, 0.7);
+  g_assert_false (rule->classes[3].enabled);
+  /* A bare number: every enabled class, named ones win whatever the order. */
+  g_assert_true (wm_label_rule_apply_text (rule, "wake=0.95, 0.6", &error));
+  g_assert_cmpfloat (rule->classes[2].threshold, ==, 0.6);
+  g_assert_cmpfloat (rule->classes[1].threshold, ==, 0.95);
+  g_assert_false (rule->classes[3].enabled);
+  g_assert_cmpfloat (rule->classes[3].threshold, ==, 0.9);
+  /* Named: switched on. */
+  g_assert_true (wm_label_rule_apply_text (rule, "left=0.5", &error));
+  g_assert_true (rule->classes[3].enabled);
+  g_assert_cmpfloat (rule->classes[3].threshold, ==, 0.5);
+  /* Errors leave the rule as it was. */
+  g_assert_false (wm_label_rule_apply_text (rule, "wake=0.1,sleep=0.5", &error));
+  g_assert_error (error, WM_LABEL_RULE_ERROR, WM_LABEL_RULE_ERROR_INVALID);
+  g_assert_cmpfloat (rule->classes[1].threshold, ==, 0.95);
   g_clear_error (&error);
-  t = wm_autolabel_parse_thresholds ("high", names, &error);
-  g_assert_null (t);
-  g_assert_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID);
+  g_assert_false (wm_label_rule_apply_text (rule, "high", &error));
+  g_assert_error (error, WM_LABEL_RULE_ERROR, WM_LABEL_RULE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (wm_label_rule_apply_text (rule, "left=2", &error));
+  g_assert_nonnull (strstr (error->message, "off"));
 }
 
 int

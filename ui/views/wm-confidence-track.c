@@ -34,22 +34,21 @@ static const GdkRGBA applied_color = { 0.90f, 0.38f, 0.0f, 0.45f };
 static const GdkRGBA band_color = { 0.96f, 0.76f, 0.07f, 0.20f };
 
 typedef struct {
-  char   *path;
-  gint64  run_id;
-  gint64  recording_id;
-  guint   n_classes;
-  float  *probs;
-  gint64  n_windows;
+  char                 *path;
+  WmRun                *run;
+  gint64                recording_id;
+  WmLabelRuleRecording *input;
 } ReadJob;
 
 typedef struct {
-  WmStore           *store;
-  gint64             run_id;
-  gint64             recording_id;
-  double            *thresholds;
-  double             threshold;     /* the track's threshold the job is for */
-  WmAutolabelCounts  recording;
-  WmAutolabelCounts  run;
+  WmStore              *store;
+  WmRun                *run;
+  gint64                recording_id;
+  WmLabelRule          *rule;
+  double                threshold;  /* the track's threshold the job is for */
+  WmLabelRuleRecording *input;      /* read afresh */
+  WmAutolabelCounts     recording;
+  WmAutolabelCounts     whole_run;
 } PreviewJob;
 
 struct _WmConfidenceTrack
@@ -59,13 +58,17 @@ struct _WmConfidenceTrack
   WmStore           *store;
   WmStore           *preview_store;  /* read-only; used by one preview job at a time */
   WmRun             *run;
+  WmLabelRule       *rule;           /* the run's, as stored */
   gint64             recording_id;
   int                background;     /* the model class that is never a label, or -1 */
   GArray            *colors;         /* GdkRGBA per model class */
 
-  float             *probs;          /* [n_windows][n_classes] */
-  gint64             n_windows;
+  /* probabilities, human and review labels, decided windows */
+  WmLabelRuleRecording *input;
   gboolean           loaded;
+  char              *read_error;     /* why the run could not be read, or NULL */
+  WmLabelRuleResult *ghosts;         /* the rule at ghosts_threshold, or NULL */
+  double             ghosts_threshold;
   GCancellable      *cancellable;
 
   int                class_index;
@@ -120,7 +123,7 @@ invalidate (WmConfidenceTrack *self)
 static void
 update_busy (WmConfidenceTrack *self)
 {
-  gboolean busy = (self->run != NULL && !self->loaded) || self->preview_running;
+  gboolean busy = (self->run != NULL && !self->loaded && self->read_error == NULL) || self->preview_running;
 
   if (busy == self->busy)
     return;
@@ -134,42 +137,48 @@ n_classes (WmConfidenceTrack *self)
   return self->run != NULL ? wm_run_get_n_classes (self->run) : 0;
 }
 
-/* The threshold stored in the run for what is shown. */
+/* The threshold stored in the run for what is shown; with the top class
+ * shown, the first enabled class's (the line then only shows it). */
 static double
 applied_threshold (WmConfidenceTrack *self)
 {
-  if (self->run == NULL)
-    return WM_AUTOLABEL_DEFAULT_THRESHOLD;
+  if (self->rule == NULL)
+    return WM_LABEL_RULE_DEFAULT_THRESHOLD;
   if (self->class_index >= 0)
-    return self->run->thresholds[self->class_index];
-  for (guint k = 0; k < n_classes (self); k++)
-    if ((int) k != self->background)
-      return self->run->thresholds[k];
-  return WM_AUTOLABEL_DEFAULT_THRESHOLD;
+    return self->rule->classes[self->class_index].threshold;
+  for (guint k = 0; k < self->rule->n_classes; k++)
+    if (self->rule->classes[k].enabled)
+      return self->rule->classes[k].threshold;
+  return WM_LABEL_RULE_DEFAULT_THRESHOLD;
+}
+
+/* The line moves one class's threshold: with the top class shown it would
+ * move every class's at once, so it is read-only then. */
+static gboolean
+can_move (WmConfidenceTrack *self)
+{
+  return self->run != NULL && self->class_index >= 0;
 }
 
 static gboolean
 is_previewing (WmConfidenceTrack *self)
 {
-  return self->run != NULL && fabs (self->threshold - MIN (applied_threshold (self), 1.0)) > 1e-9;
+  return can_move (self) && fabs (self->threshold - applied_threshold (self)) > 1e-9;
 }
 
-/* The run's thresholds with the one(s) shown replaced by the track's. */
-static double *
-dup_thresholds (WmConfidenceTrack *self,
-                double             threshold)
+/* The run's rule with the class shown at @threshold (and switched on). */
+static WmLabelRule *
+dup_rule (WmConfidenceTrack *self,
+          double             threshold)
 {
-  guint n = n_classes (self);
-  double *thresholds = g_new (double, MAX (n, 1));
+  WmLabelRule *rule = wm_label_rule_copy (self->rule);
 
-  for (guint k = 0; k < n; k++)
+  if (self->class_index >= 0)
     {
-      gboolean shown = self->class_index >= 0 ? (int) k == self->class_index
-                                               : (int) k != self->background;
-
-      thresholds[k] = shown ? threshold : self->run->thresholds[k];
+      rule->classes[self->class_index].threshold = threshold;
+      rule->classes[self->class_index].enabled = TRUE;
     }
-  return thresholds;
+  return rule;
 }
 
 /* The value drawn for window w: the shown class's probability, or the top
@@ -180,7 +189,7 @@ window_value (WmConfidenceTrack *self,
               int               *out_class)
 {
   guint n = n_classes (self);
-  const float *p = self->probs + w * n;
+  const float *p = self->input->probabilities + w * n;
   float best = NAN;
   int best_class = -1;
 
@@ -207,7 +216,8 @@ static void
 read_job_free (ReadJob *job)
 {
   g_free (job->path);
-  g_free (job->probs);
+  g_clear_pointer (&job->run, wm_run_free);
+  g_clear_pointer (&job->input, wm_label_rule_recording_free);
   g_free (job);
 }
 
@@ -223,12 +233,20 @@ read_thread (GTask        *task,
 
   store = wm_store_open (job->path, WM_STORE_OPEN_READ_ONLY, &error);
   if (store != NULL)
-    job->probs = wm_store_read_predictions (store, job->run_id, job->recording_id, job->n_classes,
-                                            &job->n_windows, &error);
-  if (job->probs == NULL)
+    job->input = wm_label_rule_recording_read (store, job->run, job->recording_id, &error);
+  if (job->input == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+}
+
+static void
+set_input (WmConfidenceTrack    *self,
+           WmLabelRuleRecording *input)
+{
+  g_clear_pointer (&self->input, wm_label_rule_recording_free);
+  g_clear_pointer (&self->ghosts, wm_label_rule_result_free);
+  self->input = input;
 }
 
 static void
@@ -242,16 +260,19 @@ on_read_done (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not read the predictions of run %" G_GINT64_FORMAT ": %s",
-                   job->run_id, error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          || g_task_get_cancellable (G_TASK (result)) != self->cancellable)
+        return;
+      g_warning ("Could not read the predictions of run %" G_GINT64_FORMAT ": %s", job->run->id, error->message);
+      g_free (self->read_error);
+      self->read_error = g_strdup (error->message);
+      update_busy (self);
+      invalidate (self);
       return;
     }
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
     return;
-  g_free (self->probs);
-  self->probs = g_steal_pointer (&job->probs);
-  self->n_windows = job->n_windows;
+  set_input (self, g_steal_pointer (&job->input));
   self->loaded = TRUE;
   update_busy (self);
   invalidate (self);
@@ -353,8 +374,9 @@ wm_confidence_track_reload (WmConfidenceTrack *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->run, wm_run_free);
-  g_clear_pointer (&self->probs, g_free);
-  self->n_windows = 0;
+  g_clear_pointer (&self->rule, wm_label_rule_free);
+  g_clear_pointer (&self->read_error, g_free);
+  set_input (self, NULL);
   self->loaded = FALSE;
   self->preview_valid = FALSE;
   self->recording_id = recording != NULL ? recording->id : 0;
@@ -365,6 +387,7 @@ wm_confidence_track_reload (WmConfidenceTrack *self)
 
   if (self->run != NULL)
     {
+      self->rule = wm_label_rule_new_for_run (self->run);
       for (guint k = 0; k < n_classes (self); k++)
         if (g_str_equal (self->run->class_names[k], WM_AUTOLABEL_BACKGROUND))
           self->background = (int) k;
@@ -372,14 +395,13 @@ wm_confidence_track_reload (WmConfidenceTrack *self)
         self->class_index = -1;
       if (self->class_index < 0 && n_classes (self) == 2 && self->background >= 0)
         self->class_index = 1 - self->background;
-      self->threshold = MIN (applied_threshold (self), 1.0);
+      self->threshold = applied_threshold (self);
 
       self->cancellable = g_cancellable_new ();
       job = g_new0 (ReadJob, 1);
       job->path = g_strdup (wm_store_get_path (self->store));
-      job->run_id = self->run->id;
+      job->run = wm_run_copy (self->run);
       job->recording_id = recording->id;
-      job->n_classes = n_classes (self);
       task = g_task_new (self, self->cancellable, on_read_done, NULL);
       g_task_set_source_tag (task, wm_confidence_track_reload);
       g_task_set_task_data (task, job, (GDestroyNotify) read_job_free);
@@ -423,7 +445,9 @@ static void
 preview_job_free (PreviewJob *job)
 {
   g_clear_object (&job->store);
-  g_free (job->thresholds);
+  g_clear_pointer (&job->run, wm_run_free);
+  g_clear_pointer (&job->rule, wm_label_rule_free);
+  g_clear_pointer (&job->input, wm_label_rule_recording_free);
   g_free (job);
 }
 
@@ -435,21 +459,30 @@ preview_thread (GTask        *task,
 {
   PreviewJob *job = task_data;
   g_autoptr(GArray) recordings = NULL;
+  g_autoptr(WmLabelRuleResult) result = NULL;
+  WmLabelRuleCounts here = { 0 };
   GError *error = NULL;
 
-  if (!wm_autolabel_preview (job->store, job->run_id, job->recording_id, job->thresholds, -1,
-                             &job->recording, &error))
+  job->input = wm_label_rule_recording_read (job->store, job->run, job->recording_id, &error);
+  if (job->input == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
+  result = wm_label_rule_derive (job->rule, job->input);
+  for (guint k = 0; k < result->n_classes; k++)
+    wm_label_rule_counts_add (&here, &result->counts[k]);
+  job->recording.n_labels = here.labels;
+  job->recording.n_review_items = here.review_items;
+  job->recording.n_windows_above = here.windows_above;
+
   /* A run over this recording alone needs no second pass. */
-  recordings = wm_store_list_run_recordings (job->store, job->run_id, &error);
+  recordings = wm_store_list_run_recordings (job->store, job->run->id, &error);
   if (recordings != NULL && recordings->len == 1
       && g_array_index (recordings, gint64, 0) == job->recording_id)
-    job->run = job->recording;
+    job->whole_run = job->recording;
   else if (recordings == NULL
-           || !wm_autolabel_preview (job->store, job->run_id, 0, job->thresholds, -1, &job->run, &error))
+           || !wm_autolabel_preview (job->store, job->run->id, 0, job->rule, &job->whole_run, NULL, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -469,9 +502,9 @@ on_preview_done (GObject      *source,
 
   self->preview_running = FALSE;
   if (!ok)
-    g_warning ("Could not preview run %" G_GINT64_FORMAT ": %s", job->run_id, error->message);
+    g_warning ("Could not preview run %" G_GINT64_FORMAT ": %s", job->run->id, error->message);
 
-  if (self->run == NULL || job->run_id != self->run->id || job->recording_id != self->recording_id
+  if (self->run == NULL || job->run->id != self->run->id || job->recording_id != self->recording_id
       || job->threshold != self->threshold)
     {
       /* The threshold moved on meanwhile: the latest one next. */
@@ -480,8 +513,11 @@ on_preview_done (GObject      *source,
     }
   if (ok)
     {
+      /* The labels and decisions as they are now: the ghosts follow them. */
+      if (self->loaded)
+        set_input (self, g_steal_pointer (&job->input));
       self->preview_recording = job->recording;
-      self->preview_run = job->run;
+      self->preview_run = job->whole_run;
       self->preview_valid = TRUE;
       g_signal_emit (self, signals[PREVIEW_CHANGED], 0);
     }
@@ -514,10 +550,10 @@ request_preview (WmConfidenceTrack *self)
 
   job = g_new0 (PreviewJob, 1);
   job->store = g_object_ref (self->preview_store);
-  job->run_id = self->run->id;
+  job->run = wm_run_copy (self->run);
   job->recording_id = self->recording_id;
   job->threshold = self->threshold;
-  job->thresholds = dup_thresholds (self, self->threshold);
+  job->rule = dup_rule (self, self->threshold);
   self->preview_running = TRUE;
 
   task = g_task_new (self, NULL, on_preview_done, NULL);
@@ -562,7 +598,7 @@ windows_in (WmConfidenceTrack *self,
   double hop = self->run->hop_frames;
 
   *first = MAX ((gint64) floor ((start - lo) / hop), 0);
-  *last = MIN ((gint64) ceil ((end - lo) / hop) - 1, self->n_windows - 1);
+  *last = MIN ((gint64) ceil ((end - lo) / hop) - 1, self->input->n_windows - 1);
   return *first <= *last;
 }
 
@@ -670,9 +706,7 @@ wm_confidence_track_dup_ghost_regions (WmConfidenceTrack *self)
 {
   WmTimeline *timeline;
   GArray *regions;
-  g_autofree double *thresholds = NULL;
-  gint64 first, last, region_start = -1, region_end = -1;
-  guint n;
+  double start, end;
 
   g_return_val_if_fail (WM_IS_CONFIDENCE_TRACK (self), NULL);
 
@@ -680,42 +714,26 @@ wm_confidence_track_dup_ghost_regions (WmConfidenceTrack *self)
   if (!self->loaded || !is_previewing (self))
     return regions;
 
-  timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
-  if (!windows_in (self, wm_timeline_get_visible_start (timeline),
-                   wm_timeline_get_visible_end (timeline), &first, &last))
-    return regions;
-
-  /* The rule of the auto-labeller: a cell is marked when its best
-   * non-background class reaches that class's threshold. */
-  n = n_classes (self);
-  thresholds = dup_thresholds (self, self->threshold);
-  for (gint64 w = first; w <= last + 1; w++)
+  /* The labels the rule makes at the threshold previewed, of the class shown. */
+  if (self->ghosts == NULL || self->ghosts_threshold != self->threshold)
     {
-      gboolean marked = FALSE;
+      g_autoptr(WmLabelRule) rule = dup_rule (self, self->threshold);
 
-      if (w <= last)
-        {
-          const float *p = self->probs + w * n;
-          int best = -1;
+      g_clear_pointer (&self->ghosts, wm_label_rule_result_free);
+      self->ghosts = wm_label_rule_derive (rule, self->input);
+      self->ghosts_threshold = self->threshold;
+    }
+  timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
+  start = wm_timeline_get_visible_start (timeline);
+  end = wm_timeline_get_visible_end (timeline);
+  for (guint i = 0; i < self->ghosts->labels->len; i++)
+    {
+      const WmLabelRuleLabel *l = &g_array_index (self->ghosts->labels, WmLabelRuleLabel, i);
 
-          for (guint k = 0; k < n; k++)
-            if ((int) k != self->background && !isnan (p[k]) && (best < 0 || p[k] > p[best]))
-              best = (int) k;
-          marked = best >= 0 && (self->class_index < 0 || best == self->class_index)
-                   && p[best] >= thresholds[best];
-        }
-      if (marked && region_start >= 0 && cell_start (self, w) == region_end)
-        region_end += self->run->hop_frames;
-      else
-        {
-          if (region_start >= 0)
-            {
-              g_array_append_val (regions, region_start);
-              g_array_append_val (regions, region_end);
-            }
-          region_start = marked ? cell_start (self, w) : -1;
-          region_end = marked ? region_start + self->run->hop_frames : -1;
-        }
+      if ((int) l->class_index != self->class_index || l->end_frame <= start || l->start_frame >= end)
+        continue;
+      g_array_append_val (regions, l->start_frame);
+      g_array_append_val (regions, l->end_frame);
     }
   return regions;
 }
@@ -790,7 +808,10 @@ wm_confidence_track_snapshot (GtkWidget   *widget,
   y = wm_confidence_track_probability_to_y (self, self->threshold);
   wm_view_snapshot_rect (snapshot, WM_TIMELINE_GUTTER, y - 1, width, 2, &threshold_color);
 
-  if (!self->loaded)
+  if (self->read_error != NULL)
+    /* Translators: %s is why */
+    text = g_strdup_printf (_("Could not read the model’s output: %s"), self->read_error);
+  else if (!self->loaded)
     text = g_strdup (_("Reading the model’s output…"));
   else if (self->preview_valid)
     /* Translators: the first %s is "Preview: " or empty */
@@ -801,6 +822,8 @@ wm_confidence_track_snapshot (GtkWidget   *widget,
                             self->preview_run.n_labels, self->preview_run.n_review_items);
   else if (is_previewing (self))
     text = g_strdup (_("Preview: counting…"));
+  if (text == NULL && !can_move (self))
+    text = g_strdup (_("Pick a class to move its threshold"));
   if (text != NULL)
     wm_view_snapshot_text (snapshot, widget, text, WM_TIMELINE_GUTTER + 6, height - PLOT_BOTTOM - 20,
                            &wm_view_color_text);
@@ -866,7 +889,7 @@ wm_confidence_track_drag_begin (WmConfidenceTrack *self,
 {
   g_return_val_if_fail (WM_IS_CONFIDENCE_TRACK (self), FALSE);
 
-  if (self->run == NULL || x < WM_TIMELINE_GUTTER
+  if (!can_move (self) || x < WM_TIMELINE_GUTTER
       || fabs (y - wm_confidence_track_probability_to_y (self, self->threshold)) > LINE_GRAB)
     return FALSE;
   self->dragging = TRUE;
@@ -942,7 +965,7 @@ on_motion (GtkEventControllerMotion *motion,
 {
   WmTimeline *timeline = wm_timeline_part_get_timeline (WM_TIMELINE_PART (self));
   int width = gtk_widget_get_width (GTK_WIDGET (self));
-  gboolean on_line = self->run != NULL && x >= WM_TIMELINE_GUTTER
+  gboolean on_line = can_move (self) && x >= WM_TIMELINE_GUTTER
                      && fabs (y - wm_confidence_track_probability_to_y (self, self->threshold)) <= LINE_GRAB;
 
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), on_line || self->dragging ? "ns-resize" : NULL);
@@ -1039,7 +1062,9 @@ wm_confidence_track_finalize (GObject *object)
   WmConfidenceTrack *self = WM_CONFIDENCE_TRACK (object);
 
   g_clear_pointer (&self->run, wm_run_free);
-  g_clear_pointer (&self->probs, g_free);
+  g_clear_pointer (&self->rule, wm_label_rule_free);
+  g_clear_pointer (&self->read_error, g_free);
+  set_input (self, NULL);
   g_clear_pointer (&self->colors, g_array_unref);
   g_clear_pointer (&self->class_menu_index, g_array_unref);
 
@@ -1220,6 +1245,13 @@ wm_confidence_track_get_busy (WmConfidenceTrack *self)
   return self->busy;
 }
 
+const char *
+wm_confidence_track_get_read_error (WmConfidenceTrack *self)
+{
+  g_return_val_if_fail (WM_IS_CONFIDENCE_TRACK (self), NULL);
+  return self->read_error;
+}
+
 gboolean
 wm_confidence_track_is_loaded (WmConfidenceTrack *self)
 {
@@ -1240,7 +1272,8 @@ wm_confidence_track_set_threshold (WmConfidenceTrack *self,
 {
   g_return_if_fail (WM_IS_CONFIDENCE_TRACK (self));
 
-  threshold = CLAMP (threshold, 0.0, 1.0);
+  /* With the top class shown the line only shows a threshold. */
+  threshold = can_move (self) || self->run == NULL ? CLAMP (threshold, 0.0, 1.0) : applied_threshold (self);
   if (threshold == self->threshold)
     return;
   self->threshold = threshold;
@@ -1269,7 +1302,7 @@ wm_confidence_track_set_class_index (WmConfidenceTrack *self,
     return;
   self->class_index = class_index;
   /* Another class: its own stored threshold. */
-  self->threshold = MIN (applied_threshold (self), 1.0);
+  self->threshold = applied_threshold (self);
   if (self->run != NULL)
     fill_class_menu (self);
   request_preview (self);
@@ -1282,7 +1315,7 @@ gboolean
 wm_confidence_track_apply (WmConfidenceTrack *self,
                            GError           **error)
 {
-  g_autofree double *thresholds = NULL;
+  g_autoptr(WmLabelRule) rule = NULL;
   g_autoptr(WmRun) run = NULL;
   gint64 run_id;
 
@@ -1295,9 +1328,16 @@ wm_confidence_track_apply (WmConfidenceTrack *self,
                            _("The recording has no auto-label run"));
       return FALSE;
     }
+  if (!can_move (self))
+    {
+      g_set_error_literal (error, WM_LABEL_RULE_ERROR, WM_LABEL_RULE_ERROR_INVALID,
+                           _("Pick a class to move its threshold: with the top class shown the line would move "
+                             "every class’s"));
+      return FALSE;
+    }
   run_id = self->run->id;
-  thresholds = dup_thresholds (self, self->threshold);
-  if (!wm_autolabel_rethreshold (self->store, run_id, thresholds, -1, NULL, error))
+  rule = dup_rule (self, self->threshold);
+  if (!wm_autolabel_rethreshold (self->store, run_id, rule, NULL, error))
     return FALSE;
 
   run = wm_store_get_run (self->store, run_id, error);
@@ -1305,6 +1345,9 @@ wm_confidence_track_apply (WmConfidenceTrack *self,
     return FALSE;
   wm_run_free (self->run);
   self->run = g_steal_pointer (&run);
+  wm_label_rule_free (self->rule);
+  self->rule = wm_label_rule_new_for_run (self->run);
+  g_clear_pointer (&self->ghosts, wm_label_rule_result_free);
   invalidate (self);
   g_signal_emit (self, signals[APPLIED], 0, run_id);
   return TRUE;

@@ -9,20 +9,22 @@
  * band [threshold − margin, threshold + margin) shaded.  The header (left
  * gutter) picks the class.
  *
- * The threshold line can be dragged.  While it moves the track previews,
- * live and without writing, the cells that would become labels (ghost
+ * The threshold line of a class can be dragged.  While it moves the track
+ * previews, live and without writing, the labels the class would get (ghost
  * regions) and the counts of labels and review items on this recording and
- * in the whole run (wm_autolabel_preview, in a worker thread); on release it
- * applies the new threshold from the stored probabilities
- * (wm_autolabel_rethreshold), for the class shown only: the other classes
- * keep theirs.  With the top class shown, the threshold is that of every
- * non-background class.
+ * in the whole run; on release it applies the new threshold from the stored
+ * probabilities (wm_autolabel_rethreshold), for the class shown only: the
+ * other classes keep theirs, and a class switched off is switched on.  All
+ * of it is the rule of wm-label-rule.h, so the ghosts are exactly the labels
+ * an apply stores.  With the top class shown the line only shows the
+ * threshold and cannot be moved: pick a class.
  *
  * Properties:
- *   threshold    double    0–1: setting it previews (no write)
+ *   threshold    double    0–1: setting it previews (no write); fixed with the top class shown
  *   class-index  int       the model class shown, -1 = the top non-background class
  *   run-id       gint64    read-only: the run shown, 0 = none (the track is then empty)
  *   busy         gboolean  read-only: probabilities or a preview are being computed
+ *                          (not after a failed read: the track then says why)
  *
  * Signals:
  *   applied (gint64 run_id)   after a threshold was applied: labels and review
@@ -64,6 +66,8 @@ const WmRun *wm_confidence_track_get_run       (WmConfidenceTrack       *self);
 gboolean   wm_confidence_track_get_busy        (WmConfidenceTrack       *self);
 /* TRUE once the probabilities of the run on this recording are read. */
 gboolean   wm_confidence_track_is_loaded       (WmConfidenceTrack       *self);
+/* Why they could not be read, or NULL. */
+const char *wm_confidence_track_get_read_error (WmConfidenceTrack       *self);
 
 double     wm_confidence_track_get_threshold   (WmConfidenceTrack       *self);
 void       wm_confidence_track_set_threshold   (WmConfidenceTrack       *self,
@@ -72,7 +76,7 @@ int        wm_confidence_track_get_class_index (WmConfidenceTrack       *self);
 void       wm_confidence_track_set_class_index (WmConfidenceTrack       *self,
                                                 int                      class_index);
 /* Writes the threshold being previewed into the run and re-derives its
- * labels and review items. */
+ * labels and review items; fails with the top class shown. */
 gboolean   wm_confidence_track_apply           (WmConfidenceTrack       *self,
                                                 GError                 **error);
 
@@ -81,9 +85,9 @@ gboolean   wm_confidence_track_apply           (WmConfidenceTrack       *self,
 gboolean   wm_confidence_track_get_preview     (WmConfidenceTrack       *self,
                                                 WmAutolabelCounts       *recording,
                                                 WmAutolabelCounts       *run);
-/* The ghost regions drawn now (cells that the threshold being previewed
- * would make labels of), as frame pairs [start, end) in the visible range;
- * empty when nothing is being previewed. */
+/* The ghost regions drawn now (the labels of the class shown that the
+ * threshold being previewed would make), as frame pairs [start, end) that
+ * meet the visible range; empty when nothing is being previewed. */
 GArray    *wm_confidence_track_dup_ghost_regions (WmConfidenceTrack     *self);
 
 /* y (widget coordinates) of a probability, for tests that drag the line. */

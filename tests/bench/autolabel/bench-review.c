@@ -188,28 +188,35 @@ main (int   argc,
   g_autofree float *probs = NULL;
   double apply[5], preview[5], plain[5];
   volatile gint64 sink = 0;
-  double thresholds[] = { 0.9, 0.85, 0.85 };
+  g_autoptr(WmLabelRule) rule = NULL;
   gint64 rec, run;
   WmAutolabelCounts counts;
 
   rec = add_recording (store, (gint64) N_WINDOWS * 160 + 1600);
   run = add_run (store, rec, N_WINDOWS, 0.10, &probs);
+  {
+    g_autoptr(WmRun) stored = wm_store_get_run (store, run, &error);
+
+    g_assert_no_error (error);
+    rule = wm_label_rule_new_for_run (stored);
+    rule->margin = 0.05;
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (apply); i++)
     {
       double t = now_s ();
-      thresholds[1] = thresholds[2] = 0.88 + 0.01 * i;
-      wm_autolabel_preview (store, run, rec, thresholds, 0.05, &counts, &error);
+      rule->classes[1].threshold = rule->classes[2].threshold = 0.88 + 0.01 * i;
+      wm_autolabel_preview (store, run, rec, rule, &counts, NULL, &error);
       g_assert_no_error (error);
       preview[i] = now_s () - t;
 
       t = now_s ();
-      wm_autolabel_rethreshold (store, run, thresholds, 0.05, NULL, &error);
+      wm_autolabel_rethreshold (store, run, rule, NULL, &error);
       g_assert_no_error (error);
       apply[i] = now_s () - t;
 
       t = now_s ();
-      sink += plain_pass (probs, N_WINDOWS, thresholds[1], 0.05);
+      sink += plain_pass (probs, N_WINDOWS, rule->classes[1].threshold, 0.05);
       plain[i] = now_s () - t;
     }
 
@@ -233,9 +240,9 @@ main (int   argc,
     gint64 run_large = add_run (large, r_large, 100000, 1.0, &p_large);
     double t_small, t_large;
 
-    wm_autolabel_rethreshold (small, run_small, NULL, -1, NULL, &error);
+    wm_autolabel_rethreshold (small, run_small, NULL, NULL, &error);
     g_assert_no_error (error);
-    wm_autolabel_rethreshold (large, run_large, NULL, -1, NULL, &error);
+    wm_autolabel_rethreshold (large, run_large, NULL, NULL, &error);
     g_assert_no_error (error);
     t_small = time_review_next (small, 201);
     t_large = time_review_next (large, 201);

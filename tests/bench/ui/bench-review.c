@@ -99,7 +99,7 @@ make_project (const char *path,
       return 0;
   if (!wm_store_commit (store, error))
     return 0;
-  if (!wm_autolabel_rethreshold (store, run_id, NULL, -1, NULL, error))
+  if (!wm_autolabel_rethreshold (store, run_id, NULL, NULL, error))
     return 0;
   *out_recording_id = recording_id;
   return run_id;
@@ -255,7 +255,8 @@ main (int   argc,
   for (guint i = 0; i < ITERATIONS; i++)
     {
       double t = 0.5 + 0.45 * i / (ITERATIONS - 1);
-      double thresholds[N_CLASSES] = { 0.9, t, 0.9 };
+      g_autoptr(WmRun) run = wm_store_get_run (store, run_id, &error);
+      g_autoptr(WmLabelRule) rule = wm_label_rule_new_for_run (run);
       WmAutolabelCounts counts;
       gint64 n_windows = 0;
       g_autofree float *probs = NULL;
@@ -267,22 +268,26 @@ main (int   argc,
       g_assert_cmpint (n_windows, ==, N_WINDOWS);
 
       started = g_get_monotonic_time ();
-      g_assert_true (wm_autolabel_preview (store, run_id, recording_id, thresholds, -1, &counts, &error));
+      rule->classes[1].threshold = t;
+      g_assert_true (wm_autolabel_preview (store, run_id, recording_id, rule, &counts, NULL, &error));
       preview_ms[i] = ms_since (started);
       g_assert_no_error (error);
 
-      thresholds[1] = i % 2 == 0 ? 0.88 : 0.9;
+      rule->classes[1].threshold = i % 2 == 0 ? 0.88 : 0.9;
       started = g_get_monotonic_time ();
-      g_assert_true (wm_autolabel_rethreshold (store, run_id, thresholds, -1, NULL, &error));
+      g_assert_true (wm_autolabel_rethreshold (store, run_id, rule, NULL, &error));
       apply_ms[i] = ms_since (started);
       g_assert_no_error (error);
     }
   /* A long queue for the app: threshold 0.5, margin 0.5 send nearly every
    * window to review. */
   {
-    double thresholds[N_CLASSES] = { 0.9, 0.5, 0.9 };
+    g_autoptr(WmRun) run = wm_store_get_run (store, run_id, &error);
+    g_autoptr(WmLabelRule) rule = wm_label_rule_new_for_run (run);
 
-    g_assert_true (wm_autolabel_rethreshold (store, run_id, thresholds, 0.5, NULL, &error));
+    rule->classes[1].threshold = 0.5;
+    rule->margin = 0.5;
+    g_assert_true (wm_autolabel_rethreshold (store, run_id, rule, NULL, &error));
     g_assert_no_error (error);
   }
   queue_pending = wm_store_count_review_items (store, run_id, WM_REVIEW_PENDING);

@@ -307,8 +307,15 @@ test_preview_and_apply (Fixture       *fixture,
   g_assert_cmpint (g_array_index (ghosts, gint64, 1), ==, cell_start (SPIKE) + HOP);
   wait_for (fixture, preview_ready);
   g_assert_true (wm_confidence_track_get_preview (track, &here, &run));
-  g_assert_true (wm_autolabel_preview (fixture->store, fixture->run_id, fixture->recording_id, thresholds, -1,
-                                       &expected, &error));
+  {
+    g_autoptr(WmRun) stored = wm_store_get_run (fixture->store, fixture->run_id, &error);
+    g_autoptr(WmLabelRule) rule = wm_label_rule_new_for_run (stored);
+
+    for (guint k = 0; k < rule->n_classes; k++)
+      rule->classes[k].threshold = thresholds[k];
+    g_assert_true (wm_autolabel_preview (fixture->store, fixture->run_id, fixture->recording_id, rule,
+                                         &expected, NULL, &error));
+  }
   g_assert_no_error (error);
   g_assert_cmpint (here.n_labels, ==, expected.n_labels);
   g_assert_cmpint (here.n_review_items, ==, expected.n_review_items);
