@@ -925,6 +925,290 @@ test_thresholds_parse (void)
   g_assert_nonnull (strstr (error->message, "off"));
 }
 
+/* ---- one rule: preview = ghosts = apply = report ---------------------------- */
+
+/* A random rule over the run's classes: thresholds on a 0.01 grid (ties with
+ * the probabilities happen), classes switched on or off, a margin. */
+static WmLabelRule *
+random_rule (WmStore *store,
+             gint64   run_id,
+             GRand   *rand)
+{
+  WmLabelRule *rule = rule_with (store, run_id, NULL, g_rand_int_range (rand, 0, 31) / 100.0);
+
+  for (guint k = 0; k < rule->n_classes; k++)
+    {
+      rule->classes[k].threshold = g_rand_int_range (rand, 20, 101) / 100.0;
+      rule->classes[k].enabled = !wm_label_rule_is_background (rule, k) && g_rand_int_range (rand, 0, 5) > 0;
+    }
+  return rule;
+}
+
+static void
+assert_one_rule (WmStore           *store,
+                 gint64             run_id,
+                 gint64             recording_id,
+                 const WmLabelRule *rule)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WmRun) run = wm_store_get_run (store, run_id, &error);
+  g_autoptr(WmLabelRuleRecording) input = NULL;
+  g_autoptr(WmLabelRuleResult) ghosts = NULL;
+  g_autofree WmLabelRuleCounts *per_class = NULL;
+  g_autoptr(WmAutolabelSummary) summary = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(WmReport) report = NULL;
+  WmAutolabelCounts preview;
+  guint at = 0;
+
+  /* The preview (counts), the ghosts (what the confidence track draws:
+   * the rule over the recording as read), the apply, the report. */
+  g_assert_true (wm_autolabel_preview (store, run_id, 0, rule, &preview, &per_class, &error));
+  g_assert_no_error (error);
+  input = wm_label_rule_recording_read (store, run, recording_id, &error);
+  g_assert_no_error (error);
+  ghosts = wm_label_rule_derive (rule, input);
+  g_assert_true (wm_autolabel_rethreshold (store, run_id, rule, &summary, &error));
+  g_assert_no_error (error);
+  report = wm_report_build (store, run_id, 0.9, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (preview.n_labels, ==, ghosts->labels->len);
+  g_assert_cmpint (preview.n_review_items, ==, ghosts->review_items->len);
+  g_assert_cmpint (summary->labels, ==, preview.n_labels);
+  g_assert_cmpint (summary->review_items, ==, preview.n_review_items);
+  g_assert_cmpint (wm_store_count_review_items (store, run_id, WM_REVIEW_PENDING), ==, preview.n_review_items);
+
+  stored = wm_store_list_run_labels (store, run_id, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < stored->len; i++)
+    {
+      const WmLabel *l = stored->pdata[i];
+      const WmLabelRuleLabel *g;
+
+      if (l->source != WM_LABEL_SOURCE_MODEL)
+        continue;
+      g_assert_cmpuint (at, <, ghosts->labels->len);
+      g = &g_array_index (ghosts->labels, WmLabelRuleLabel, at++);
+      g_assert_cmpint (l->start_frame, ==, g->start_frame);
+      g_assert_cmpint (l->end_frame, ==, g->end_frame);
+      g_assert_cmpstr (l->class_name, ==, rule->class_names[g->class_index]);
+    }
+  g_assert_cmpuint (at, ==, ghosts->labels->len);
+
+  for (guint i = 0, k = 0; k < rule->n_classes; k++)
+    {
+      const WmReportClass *c;
+
+      if (!rule->classes[k].enabled)
+        {
+          g_assert_cmpint (per_class[k].labels + per_class[k].review_items, ==, 0);
+          continue;
+        }
+      c = &g_array_index (report->classes, WmReportClass, i++);
+      g_assert_cmpstr (c->name, ==, rule->class_names[k]);
+      g_assert_cmpfloat (c->threshold, ==, rule->classes[k].threshold);
+      g_assert_cmpint (c->model_labels, ==, per_class[k].labels);
+      g_assert_cmpint (c->windows_above, ==, per_class[k].windows_above);
+      g_assert_cmpint (c->band_below_windows, ==, per_class[k].band_below);
+      g_assert_cmpint (c->pending, ==, per_class[k].review_items);
+    }
+}
+
+/* Random probabilities, human labels (point events among them), review
+ * decisions and rules: the preview counts, the ghost regions, what apply
+ * stores and what the report counts are one thing. */
+static void
+test_one_rule_property (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+  gint64 class_a = wm_store_add_class (f->store, "a", "#112233", NULL, &error);
+  guint rounds = g_test_slow () ? 200 : 30;
+
+  g_assert_no_error (error);
+  for (guint round = 0; round < rounds; round++)
+    {
+      guint n_windows = g_rand_int_range (rand, 1, 120);
+      gint64 recording = add_sensor_recording (f->store, n_windows * 10 + 30, round);
+      g_autofree float *probs = g_new (float, n_windows * 3);
+      g_autoptr(GPtrArray) pending = NULL;
+      gint64 run;
+
+      for (guint w = 0; w < n_windows; w++)
+        {
+          guint a = g_rand_int_range (rand, 0, 101), b = g_rand_int_range (rand, 0, 101 - a);
+
+          probs[w * 3 + 1] = a / 100.0f;
+          probs[w * 3 + 2] = b / 100.0f;
+          probs[w * 3 + 0] = (100 - a - b) / 100.0f;
+        }
+      if (g_rand_int_range (rand, 0, 4) == 0)
+        probs[g_rand_int_range (rand, 0, n_windows) * 3 + 1] = NAN;
+      run = constructed_run (f->store, recording, probs, n_windows);
+
+      for (guint h = g_rand_int_range (rand, 0, 5); h > 0; h--)
+        {
+          g_autoptr(WmLabel) human = wm_label_new ();
+          gint64 length = g_rand_boolean (rand) ? 0 : g_rand_int_range (rand, 1, 60);
+
+          human->recording_id = recording;
+          human->class_id = class_a;
+          human->start_frame = g_rand_int_range (rand, 0, n_windows * 10 + 30);
+          human->end_frame = MIN (human->start_frame + length, (gint64) n_windows * 10 + 30);
+          wm_store_add_label (f->store, human, &error);
+          g_assert_no_error (error);
+        }
+
+      /* A first rule, then some decisions on its review items. */
+      {
+        g_autoptr(WmLabelRule) first = random_rule (f->store, run, rand);
+        assert_one_rule (f->store, run, recording, first);
+      }
+      pending = wm_store_list_review_items (f->store, run, TRUE, 0, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < pending->len; i++)
+        {
+          const WmReviewItem *item = pending->pdata[i];
+          WmReviewState decision = g_rand_int_range (rand, 1, 4);
+
+          if (g_rand_int_range (rand, 0, 3) != 0)
+            continue;
+          wm_store_decide_review_item (f->store, item->id, decision,
+                                       decision == WM_REVIEW_RELABELLED ? class_a : 0, "tester", &error);
+          g_assert_no_error (error);
+        }
+      for (guint again = 0; again < 3; again++)
+        {
+          g_autoptr(WmLabelRule) rule = random_rule (f->store, run, rand);
+          assert_one_rule (f->store, run, recording, rule);
+        }
+    }
+}
+
+/* The README's example, `autolabel --rethreshold RUN --threshold stop=0.5`,
+ * as the command line does it: the run's rule with the classes named
+ * changed.  The other classes keep their stored thresholds, a class
+ * switched off stays off and gets no labels. */
+static void
+test_rethreshold_named_only (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  char *names[] = { (char *) "background", (char *) "go", (char *) "stop", (char *) "left", NULL };
+  double thresholds[] = { 0.9, 0.7, 0.8, 0.9 };
+  g_autoptr(WmLabelRule) rule = NULL;
+  g_autoptr(WmRun) before = NULL;
+  g_autoptr(WmRun) after = NULL;
+  g_autoptr(GPtrArray) labels = NULL;
+  float probs[40 * 4];
+  WmRun run = { 0 };
+  gint64 id;
+  guint n_stop = 0;
+
+  /* Windows alternate: left very sure, stop at 0.6, go at 0.75. */
+  for (guint w = 0; w < 40; w++)
+    {
+      float *p = probs + w * 4;
+      p[0] = 0.02f;
+      p[1] = w % 3 == 0 ? 0.75f : 0.01f;
+      p[2] = w % 3 == 1 ? 0.6f : 0.01f;
+      p[3] = 1.0f - p[0] - p[1] - p[2];
+    }
+  run.model_name = (char *) "voice";
+  run.model_version = (char *) "1";
+  run.variant = (char *) "int8";
+  run.class_names = names;
+  run.thresholds = thresholds;
+  run.margin = 0.05;
+  run.window_frames = 40;
+  run.hop_frames = 10;
+  run.state = WM_RUN_COMPLETE;
+  /* "left" switched off, as `--threshold left=off` or --class go --class stop store it. */
+  rule = wm_label_rule_new (names, 40, 10);
+  for (guint k = 0; k < 4; k++)
+    rule->classes[k].threshold = thresholds[k];
+  rule->classes[3].enabled = FALSE;
+  rule->margin = 0.05;
+  wm_label_rule_store_in_run (rule, &run);
+  id = wm_store_add_run (f->store, &run, &error);
+  g_assert_no_error (error);
+  wm_store_put_predictions (f->store, id, f->recording, 0, 40, 4, probs, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&rule, wm_label_rule_free);
+
+  before = wm_store_get_run (f->store, id, &error);
+  rule = wm_label_rule_new_for_run (before);
+  g_assert_true (wm_label_rule_apply_text (rule, "stop=0.5", &error));
+  g_assert_no_error (error);
+  g_assert_true (wm_autolabel_rethreshold (f->store, id, rule, NULL, &error));
+  g_assert_no_error (error);
+
+  after = wm_store_get_run (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (after->thresholds[0], ==, before->thresholds[0]);
+  g_assert_cmpfloat (after->thresholds[1], ==, 0.7);
+  g_assert_cmpfloat (after->thresholds[2], ==, 0.5);
+  g_assert_cmpfloat (after->thresholds[3], ==, before->thresholds[3]);
+  g_assert_false (wm_label_rule_run_class_enabled (after, 3));
+  g_assert_true (wm_label_rule_run_class_enabled (after, 1));
+  g_assert_cmpfloat (after->margin, ==, 0.05);
+
+  labels = wm_store_list_run_labels (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (labels->len, >, 0);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const WmLabel *l = labels->pdata[i];
+
+      g_assert_cmpstr (l->class_name, !=, "left");
+      n_stop += g_str_equal (l->class_name, "stop");
+    }
+  g_assert_cmpuint (n_stop, ==, 13);   /* windows 1, 4, … 37, each its own label */
+
+  /* A bare number: every enabled class, "left" still off. */
+  g_assert_true (wm_label_rule_apply_text (rule, "0.55", &error));
+  g_assert_cmpfloat (rule->classes[1].threshold, ==, 0.55);
+  g_assert_cmpfloat (rule->classes[2].threshold, ==, 0.55);
+  g_assert_false (rule->classes[3].enabled);
+}
+
+/* Point events among the human labels: each covers the one cell holding
+ * its frame, wherever they sit among the spans. */
+static void
+test_point_events_cover (void)
+{
+  char *names[] = { (char *) "background", (char *) "a", NULL };
+  g_autoptr(WmLabelRule) rule = wm_label_rule_new (names, 30, 10);  /* cells [w·10 + 10, w·10 + 20) */
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(WmLabelRuleRecording) input = NULL;
+  g_autoptr(WmLabelRuleResult) result = NULL;
+  const gint64 pairs[] = { 35, 35, 10, 10, 59, 59, 60, 61, 100, 100, 100, 100 };
+  guint n_windows = 20;
+  float *probs = g_new (float, n_windows * 2);
+
+  for (guint w = 0; w < n_windows; w++)
+    {
+      probs[w * 2] = 0.0f;
+      probs[w * 2 + 1] = 1.0f;
+    }
+  g_array_append_vals (spans, pairs, G_N_ELEMENTS (pairs));
+  input = wm_label_rule_recording_new (1, 300, probs, n_windows, 2, spans, NULL);
+  result = wm_label_rule_derive (rule, input);
+  /* Covered cells: w = 0 (10), 2 (35), 4 (59), 5 (60), 9 (100). */
+  g_assert_cmpuint (result->labels->len, ==, 4);
+  g_assert_cmpint (g_array_index (result->labels, WmLabelRuleLabel, 0).start_frame, ==, 20);
+  g_assert_cmpint (g_array_index (result->labels, WmLabelRuleLabel, 0).end_frame, ==, 30);
+  g_assert_cmpint (g_array_index (result->labels, WmLabelRuleLabel, 1).start_frame, ==, 40);
+  g_assert_cmpint (g_array_index (result->labels, WmLabelRuleLabel, 1).end_frame, ==, 50);
+  g_assert_cmpint (g_array_index (result->labels, WmLabelRuleLabel, 2).start_frame, ==, 70);
+  g_assert_cmpint (g_array_index (result->labels, WmLabelRuleLabel, 2).end_frame, ==, 100);
+  g_assert_cmpint (g_array_index (result->labels, WmLabelRuleLabel, 3).start_frame, ==, 110);
+  g_assert_cmpint (g_array_index (result->labels, WmLabelRuleLabel, 3).end_frame, ==, 210);
+}
+
+
 int
 main (int   argc,
       char *argv[])
@@ -944,6 +1228,9 @@ main (int   argc,
   ADD ("/autolabel/rethreshold-steps", test_rethreshold_steps);
   ADD ("/autolabel/recording-done", test_recording_done);
   ADD ("/autolabel/review-and-report", test_review_and_report);
+  ADD ("/autolabel/one-rule/property", test_one_rule_property);
+  ADD ("/autolabel/one-rule/rethreshold-named-only", test_rethreshold_named_only);
+  g_test_add_func ("/autolabel/one-rule/point-events-cover", test_point_events_cover);
 
   return g_test_run ();
 }

@@ -379,6 +379,84 @@ test_preview_and_apply (Fixture       *fixture,
   }
 }
 
+static gboolean
+read_failed (Fixture *fixture)
+{
+  return wm_confidence_track_get_read_error (get_track (fixture)) != NULL;
+}
+
+static gboolean
+not_busy (Fixture *fixture)
+{
+  return !wm_confidence_track_get_busy (get_track (fixture));
+}
+
+/* A failed read ends the busy state and says why; reading again works. */
+static void
+test_read_error (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  WmConfidenceTrack *track = get_track (fixture);
+  g_autofree char *moved = g_strconcat (fixture->path, ".moved", NULL);
+
+  wm_recording_view_set_store (fixture->view, fixture->store);
+  wm_recording_view_set_recording_id (fixture->view, fixture->recording_id);
+  wait_for (fixture, loaded);
+
+  /* The project file gone: the reader, which opens it anew, fails. */
+  g_assert_cmpint (g_rename (fixture->path, moved), ==, 0);
+  g_test_expect_message ("waymark-views", G_LOG_LEVEL_WARNING, "*Could not read the predictions*");
+  wm_confidence_track_reload (track);
+  g_assert_true (wm_confidence_track_get_busy (track));
+  wait_for (fixture, read_failed);
+  wait_for (fixture, not_busy);
+  g_test_assert_expected_messages ();
+  g_assert_false (wm_confidence_track_is_loaded (track));
+  g_assert_cmpint (wm_confidence_track_get_run_id (track), ==, fixture->run_id);
+
+  g_assert_cmpint (g_rename (moved, fixture->path), ==, 0);
+  wm_confidence_track_reload (track);
+  g_assert_null (wm_confidence_track_get_read_error (track));
+  wait_for (fixture, loaded);
+  wait_for (fixture, not_busy);
+}
+
+/* With the top class shown the line would move every class's threshold:
+ * it only shows one, and neither drag, keys nor apply change the run. */
+static void
+test_top_class_read_only (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  WmConfidenceTrack *track = get_track (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WmRun) stored = NULL;
+  double y;
+
+  wm_recording_view_set_store (fixture->view, fixture->store);
+  wm_recording_view_set_recording_id (fixture->view, fixture->recording_id);
+  wait_for (fixture, loaded);
+  wm_confidence_track_set_class_index (track, -1);
+  g_assert_cmpint (wm_confidence_track_get_class_index (track), ==, -1);
+  g_assert_cmpfloat (wm_confidence_track_get_threshold (track), ==, 0.9);
+
+  wm_confidence_track_set_threshold (track, 0.5);
+  g_assert_cmpfloat (wm_confidence_track_get_threshold (track), ==, 0.9);
+  y = wm_confidence_track_probability_to_y (track, 0.9);
+  g_assert_false (wm_confidence_track_drag_begin (track, gtk_widget_get_width (GTK_WIDGET (track)) / 2.0, y));
+  gtk_widget_activate_action (GTK_WIDGET (track), "confidence.nudge", "d", -0.05);
+  g_assert_cmpfloat (wm_confidence_track_get_threshold (track), ==, 0.9);
+  g_assert_false (wm_confidence_track_apply (track, &error));
+  g_assert_error (error, WM_LABEL_RULE_ERROR, WM_LABEL_RULE_ERROR_INVALID);
+  stored = wm_store_get_run (fixture->store, fixture->run_id, NULL);
+  g_assert_cmpfloat (stored->thresholds[1], ==, 0.9);
+
+  /* A class picked: its line moves. */
+  wm_confidence_track_set_class_index (track, 1);
+  wm_confidence_track_set_threshold (track, 0.5);
+  g_assert_cmpfloat (wm_confidence_track_get_threshold (track), ==, 0.5);
+  wait_for (fixture, not_busy);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -392,6 +470,10 @@ main (int   argc,
               fixture_set_up, test_drawing, fixture_tear_down);
   g_test_add ("/views/confidence-track/preview-and-apply", Fixture, NULL,
               fixture_set_up, test_preview_and_apply, fixture_tear_down);
+  g_test_add ("/views/confidence-track/read-error", Fixture, NULL,
+              fixture_set_up, test_read_error, fixture_tear_down);
+  g_test_add ("/views/confidence-track/top-class-read-only", Fixture, NULL,
+              fixture_set_up, test_top_class_read_only, fixture_tear_down);
 
   return g_test_run ();
 }
