@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "wm-csv-reader.h"
 #include "wm-export-private.h"
 
 /* GNOME's palette, for classes a label file brings in. */
@@ -286,73 +287,34 @@ parse_raven (Parse      *p,
 
 /* ---- csv ----------------------------------------------------------------- */
 
-/* One RFC 4180 record from *cursor: fields may be quoted, and a quoted field
- * may hold commas, doubled quotes and line breaks.  *line counts lines. */
-static GPtrArray *
+/* One RFC 4180 record at @cursor, split in place into @cells: fields may
+ * be quoted, and a quoted field may hold commas, doubled quotes and line
+ * breaks. */
+static gboolean
 csv_next_record (const Parse  *p,
-                 const char  **cursor,
-                 guint        *line,
+                 WmCsvCursor  *cursor,
+                 GPtrArray    *cells,
                  GError      **error)
 {
-  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) field = g_string_new (NULL);
-  const char *c = *cursor;
-  guint start_line = *line;
+  static const WmCsvDialect dialect = { ',', FALSE };
+  guint start_line = cursor->line;
 
-  for (;;)
+  switch (wm_csv_read_record (&dialect, cursor, cells))
     {
-      if (*c == '"' && field->len == 0)
-        {
-          for (c++;; c++)
-            {
-              if (*c == '\0')
-                {
-                  g_set_error (error, WM_EXPORT_ERROR, WM_EXPORT_ERROR_PARSE,
-                               _("%s:%u: field %u: a quoted field is not closed"),
-                               p->path, start_line, fields->len + 1);
-                  return NULL;
-                }
-              if (*c == '"' && c[1] == '"')
-                c++;
-              else if (*c == '"')
-                {
-                  c++;
-                  break;
-                }
-              else if (*c == '\n')
-                (*line)++;
-              g_string_append_c (field, *c);
-            }
-          if (*c != ',' && *c != '\n' && *c != '\r' && *c != '\0')
-            {
-              g_set_error (error, WM_EXPORT_ERROR, WM_EXPORT_ERROR_PARSE,
-                           _("%s:%u: field %u: text after the closing quote"),
-                           p->path, *line, fields->len + 1);
-              return NULL;
-            }
-        }
-      while (*c != ',' && *c != '\n' && *c != '\0')
-        {
-          if (*c != '\r')
-            g_string_append_c (field, *c);
-          c++;
-        }
-      g_ptr_array_add (fields, g_strdup (field->str));
-      g_string_truncate (field, 0);
-      if (*c == ',')
-        {
-          c++;
-          continue;
-        }
-      if (*c == '\n')
-        {
-          c++;
-          (*line)++;
-        }
-      break;
+    case WM_CSV_OK:
+      return TRUE;
+    case WM_CSV_UNCLOSED_QUOTE:
+      g_set_error (error, WM_EXPORT_ERROR, WM_EXPORT_ERROR_PARSE,
+                   _("%s:%u: field %u: a quoted field is not closed"),
+                   p->path, start_line, cells->len + 1);
+      return FALSE;
+    case WM_CSV_TEXT_AFTER_QUOTE:
+      g_set_error (error, WM_EXPORT_ERROR, WM_EXPORT_ERROR_PARSE,
+                   _("%s:%u: field %u: text after the closing quote"),
+                   p->path, cursor->line, cells->len + 1);
+      return FALSE;
     }
-  *cursor = c;
-  return g_steal_pointer (&fields);
+  g_return_val_if_reached (FALSE);
 }
 
 enum { CSV_RECORDING, CSV_START_S, CSV_END_S, CSV_START_FRAME, CSV_END_FRAME, CSV_CLASS,
@@ -427,19 +389,17 @@ csv_parse_label (Parse       *p,
 
 static gboolean
 parse_csv (Parse       *p,
-           const char  *contents,
+           char        *contents,
            GError     **error)
 {
-  g_autoptr(GPtrArray) header = NULL;
+  g_autoptr(GPtrArray) header = g_ptr_array_new ();
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   g_autoptr(GArray) record_lines = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GHashTable) recording_names = g_hash_table_new (g_str_hash, g_str_equal);
   int columns[CSV_N_COLUMNS];
-  const char *cursor = contents;
-  guint line = 1;
+  WmCsvCursor cursor = { contents, 1 };
 
-  header = csv_next_record (p, &cursor, &line, error);
-  if (header == NULL)
+  if (!csv_next_record (p, &cursor, header, error))
     return FALSE;
   for (int c = 0; c < CSV_N_COLUMNS; c++)
     {
@@ -455,30 +415,26 @@ parse_csv (Parse       *p,
     return field_error (error, p, 1, "start_s", _("the header row needs start_frame and end_frame, "
                                                   "or start_s and end_s"));
 
-  while (*cursor != '\0')
+  while (*cursor.pos != '\0')
     {
-      guint record_line = line;
-      GPtrArray *record = csv_next_record (p, &cursor, &line, error);
+      guint record_line = cursor.line;
+      g_autoptr(GPtrArray) record = g_ptr_array_new ();
 
-      if (record == NULL)
+      if (!csv_next_record (p, &cursor, record, error))
         return FALSE;
       if (record->len == 1 && *(char *) record->pdata[0] == '\0')
-        {
-          g_ptr_array_unref (record);
-          continue;
-        }
+        continue;
       if (record->len != header->len)
         {
           g_set_error (error, WM_EXPORT_ERROR, WM_EXPORT_ERROR_PARSE,
                        _("%s:%u: %u fields where the header has %u"),
                        p->path, record_line, record->len, header->len);
-          g_ptr_array_unref (record);
           return FALSE;
         }
-      g_ptr_array_add (records, record);
-      g_array_append_val (record_lines, record_line);
       if (columns[CSV_RECORDING] >= 0)
         g_hash_table_add (recording_names, record->pdata[columns[CSV_RECORDING]]);
+      g_ptr_array_add (records, g_steal_pointer (&record));
+      g_array_append_val (record_lines, record_line);
     }
 
   for (guint i = 0; i < records->len; i++)
@@ -759,7 +715,7 @@ wm_import_labels (WmStore           *store,
   g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_label_free);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
-  const char *text;
+  char *text;
   gsize length;
   Parse p = { path, recording, author, labels };
   gboolean ok;

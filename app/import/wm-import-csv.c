@@ -22,6 +22,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "wm-csv-reader.h"
 #include "wm-import-private.h"
 
 #define READ_CHUNK     (64 * 1024)
@@ -177,110 +178,32 @@ line_is_blank (const char *line)
   return TRUE;
 }
 
-static char
-detect_delimiter (const char *line)
-{
-  static const char candidates[] = { '\t', ';', ',' };
-  guint counts[G_N_ELEMENTS (candidates)] = { 0 };
-  gboolean quoted = FALSE;
-  guint best = G_N_ELEMENTS (candidates) - 1;
-
-  for (const char *p = line; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        quoted = !quoted;
-      else if (!quoted)
-        for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
-          if (*p == candidates[i])
-            counts[i]++;
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
-    if (counts[i] > counts[best])
-      best = i;
-
-  return candidates[best];
-}
-
 /* Splits the current line in place into csv->cells, trimmed, quotes
  * removed ("" inside quotes is one quote). */
 static gboolean
 split_cells (CsvImport  *csv,
              GError    **error)
 {
-  char *p = csv->reader.line->str;
+  const WmCsvDialect dialect = { csv->delimiter, TRUE };
+  WmCsvCursor cursor = { csv->reader.line->str, csv->reader.line_no };
 
   g_ptr_array_set_size (csv->cells, 0);
-
-  for (;;)
+  switch (wm_csv_read_record (&dialect, &cursor, csv->cells))
     {
-      char *cell;
-      char *end;
-
-      while ((*p == ' ' || *p == '\t') && *p != csv->delimiter)
-        p++;
-
-      if (*p == '"')
-        {
-          char *out = ++p;
-
-          cell = out;
-          for (;;)
-            {
-              if (*p == '\0')
-                {
-                  g_set_error (error, WM_IMPORT_ERROR, WM_IMPORT_ERROR_PARSE,
-                               _("%s:%u:%u: unterminated quoted cell"),
-                               csv->job->path, csv->reader.line_no, csv->cells->len + 1);
-                  return FALSE;
-                }
-              if (*p == '"' && p[1] == '"')
-                {
-                  *out++ = '"';
-                  p += 2;
-                }
-              else if (*p == '"')
-                {
-                  p++;
-                  break;
-                }
-              else
-                *out++ = *p++;
-            }
-          end = out;
-          while (*p != '\0' && *p != csv->delimiter)
-            {
-              if (!g_ascii_isspace (*p))
-                {
-                  g_set_error (error, WM_IMPORT_ERROR, WM_IMPORT_ERROR_PARSE,
-                               _("%s:%u:%u: text after a quoted cell"),
-                               csv->job->path, csv->reader.line_no, csv->cells->len + 1);
-                  return FALSE;
-                }
-              p++;
-            }
-        }
-      else
-        {
-          cell = p;
-          while (*p != '\0' && *p != csv->delimiter)
-            p++;
-          end = p;
-          while (end > cell && g_ascii_isspace (end[-1]))
-            end--;
-        }
-
-      g_ptr_array_add (csv->cells, cell);
-
-      if (*p == '\0')
-        {
-          *end = '\0';
-          return TRUE;
-        }
-
-      *end = '\0';
-      p++;
+    case WM_CSV_OK:
+      return TRUE;
+    case WM_CSV_UNCLOSED_QUOTE:
+      g_set_error (error, WM_IMPORT_ERROR, WM_IMPORT_ERROR_PARSE,
+                   _("%s:%u:%u: unterminated quoted cell"),
+                   csv->job->path, csv->reader.line_no, csv->cells->len + 1);
+      return FALSE;
+    case WM_CSV_TEXT_AFTER_QUOTE:
+      g_set_error (error, WM_IMPORT_ERROR, WM_IMPORT_ERROR_PARSE,
+                   _("%s:%u:%u: text after a quoted cell"),
+                   csv->job->path, csv->reader.line_no, csv->cells->len + 1);
+      return FALSE;
     }
+  g_return_val_if_reached (FALSE);
 }
 
 static const char *
@@ -382,7 +305,7 @@ parse_header (CsvImport  *csv,
   if (g_str_has_prefix (csv->reader.line->str, "\xef\xbb\xbf"))
     g_string_erase (csv->reader.line, 0, 3);
 
-  csv->delimiter = detect_delimiter (csv->reader.line->str);
+  csv->delimiter = wm_csv_detect_delimiter (csv->reader.line->str);
   if (!split_cells (csv, error))
     return FALSE;
 
