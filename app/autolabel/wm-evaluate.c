@@ -11,52 +11,71 @@
 #include <string.h>
 
 #include "wm-autolabel.h"
+#include "wm-csv-reader.h"
 #include "wm-evaluate.h"
+
+/* The label of a row start_s,end_s,class, or NULL. */
+static WmLabel *
+truth_label (GPtrArray *cells,
+             double     sample_rate)
+{
+  char *end_a = NULL, *end_b = NULL;
+  double a, b;
+  WmLabel *l;
+
+  if (cells->len != 3)
+    return NULL;
+  a = g_ascii_strtod (cells->pdata[0], &end_a);
+  b = g_ascii_strtod (cells->pdata[1], &end_b);
+  if (*end_a != '\0' || *end_b != '\0' || !(a >= 0) || !(b >= a) || *(char *) cells->pdata[2] == '\0')
+    return NULL;
+  l = wm_label_new ();
+  l->start_frame = llround (a * sample_rate);
+  l->end_frame = llround (b * sample_rate);
+  l->class_name = g_strdup (cells->pdata[2]);
+  return l;
+}
 
 GPtrArray *
 wm_evaluate_read_truth (const char  *path,
                         double       sample_rate,
                         GError     **error)
 {
+  static const WmCsvDialect dialect = { ',', TRUE };
   g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
   g_autoptr(GPtrArray) truth = g_ptr_array_new_with_free_func ((GDestroyNotify) wm_label_free);
+  WmCsvCursor cursor;
 
   if (!g_file_get_contents (path, &text, NULL, error))
     return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  if (lines[0] == NULL || !g_str_has_prefix (g_strstrip (lines[0]), "start_s,end_s,class"))
+  cursor = (WmCsvCursor) { text, 1 };
+  if (wm_csv_read_record (&dialect, &cursor, cells) != WM_CSV_OK || cells->len != 3 ||
+      !g_str_equal (cells->pdata[0], "start_s") || !g_str_equal (cells->pdata[1], "end_s") ||
+      !g_str_equal (cells->pdata[2], "class"))
     {
       g_set_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID,
                    _("%s:1: the header must be “start_s,end_s,class”"), path);
       return NULL;
     }
-  for (guint i = 1; lines[i] != NULL; i++)
+  while (*cursor.pos != '\0')
     {
-      g_auto(GStrv) fields = NULL;
-      char *end_a = NULL, *end_b = NULL;
-      double a, b;
+      guint line = cursor.line;
+      WmCsvStatus status;
       WmLabel *l;
 
-      if (*g_strstrip (lines[i]) == '\0')
+      g_ptr_array_set_size (cells, 0);
+      status = wm_csv_read_record (&dialect, &cursor, cells);
+      if (status == WM_CSV_OK && cells->len == 1 && *(char *) cells->pdata[0] == '\0')
         continue;
-      fields = g_strsplit (lines[i], ",", 3);
-      if (g_strv_length (fields) != 3)
-        goto bad;
-      a = g_ascii_strtod (fields[0], &end_a);
-      b = g_ascii_strtod (fields[1], &end_b);
-      if (*end_a != '\0' || *end_b != '\0' || !(a >= 0) || !(b >= a) || *fields[2] == '\0')
-        goto bad;
-      l = wm_label_new ();
-      l->start_frame = llround (a * sample_rate);
-      l->end_frame = llround (b * sample_rate);
-      l->class_name = g_strdup (fields[2]);
+      l = status == WM_CSV_OK ? truth_label (cells, sample_rate) : NULL;
+      if (l == NULL)
+        {
+          g_set_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID,
+                       _("%s:%u: expected start_s,end_s,class with start ≤ end"), path, line);
+          return NULL;
+        }
       g_ptr_array_add (truth, l);
-      continue;
-bad:
-      g_set_error (error, WM_AUTOLABEL_ERROR, WM_AUTOLABEL_ERROR_INVALID,
-                   _("%s:%u: expected start_s,end_s,class with start ≤ end"), path, i + 1);
-      return NULL;
     }
   return g_steal_pointer (&truth);
 }
