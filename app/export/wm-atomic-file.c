@@ -1,4 +1,4 @@
-/* wm-atomic-file.c — write beside, fsync, rename into place
+/* wm-atomic-file.c — write beside, fsync, rename into place, fsync the directory
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
@@ -85,10 +86,32 @@ atomic_file_free (WmAtomicFile *file)
   g_free (file);
 }
 
+/* The rename is on disk only once the directory that holds the new name
+ * is: without this, a crash soon after the export can bring back the old
+ * file, or none.  A directory that cannot be opened for reading, or a file
+ * system that cannot sync directories (EINVAL), has done what it can. */
+static int
+sync_directory (const char *dir)
+{
+  int fd;
+  int failed_errno = 0;
+
+  do
+    fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return errno == EACCES ? 0 : errno;
+  if (fsync (fd) != 0 && errno != EINVAL)
+    failed_errno = errno;
+  close (fd);
+  return failed_errno;
+}
+
 gboolean
 wm_atomic_file_commit (WmAtomicFile  *file,
                        GError       **error)
 {
+  g_autofree char *dir = NULL;
   int failed_errno = 0;
 
   g_return_val_if_fail (file != NULL, FALSE);
@@ -109,7 +132,14 @@ wm_atomic_file_commit (WmAtomicFile  *file,
       atomic_file_free (file);
       return FALSE;
     }
+  dir = g_path_get_dirname (file->path);
   atomic_file_free (file);
+  /* The file is complete under its name; only its durability is in doubt. */
+  if ((failed_errno = sync_directory (dir)) != 0)
+    {
+      set_io_error (error, dir, failed_errno);
+      return FALSE;
+    }
   return TRUE;
 }
 

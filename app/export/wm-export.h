@@ -131,7 +131,10 @@ gboolean     wm_import_labels             (WmStore                 *store,
                                            GError                 **error);
 
 /* A file written under a temporary name beside @path and renamed to @path
- * by commit; abort (and a commit that fails) removes the temporary file. */
+ * by commit, which syncs the file before the rename and its directory
+ * after it; abort (and a commit that fails before the rename) removes the
+ * temporary file.  A commit whose directory sync fails has put the
+ * complete file in place and still reports the error. */
 typedef struct _WmAtomicFile WmAtomicFile;
 
 WmAtomicFile *wm_atomic_file_new    (const char    *path,

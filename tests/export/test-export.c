@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <json-glib/json-glib.h>
 #include <sndfile.h>
 #include <string.h>
@@ -464,6 +466,137 @@ test_failed_export_keeps_old_file (Fixture       *f,
   g_assert_true (g_str_has_prefix (text, "recording,"));
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* The names under @dir, sorted, with each directory's inside after it:
+ * "a b b/[c ] ". */
+static char *
+list_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+
+      g_string_append_printf (out, "%s ", (char *) names->pdata[i]);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_autofree char *inner = list_tree (path);
+          g_string_append_printf (out, "%s/[%s] ", (char *) names->pdata[i], inner);
+        }
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The disk fills up part-way through a file: the child runs with a file
+ * size limit and SIGXFSZ ignored, so that its writes past the limit fail
+ * with EFBIG. */
+static void
+limit_file_size (gpointer data)
+{
+  struct rlimit limit;
+
+  signal (SIGXFSZ, SIG_IGN);
+  getrlimit (RLIMIT_FSIZE, &limit);
+  limit.rlim_cur = GPOINTER_TO_UINT (data);
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+static int
+run_cli_with_file_size_limit (guint                limit,
+                              char               **out_stderr,
+                              const char * const  *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("WAYMARK_BUILD_ROOT"), "app", "cli", "waymark-cli", NULL));
+  for (; *args != NULL; args++)
+    g_ptr_array_add (argv, g_strdup (*args));
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, limit_file_size, GUINT_TO_POINTER (limit), NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, out_stderr, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+/* A dataset export that fails part-way through X.npy (the disk is full at
+ * 100 KiB, well inside the 200 KiB file) leaves every file of the dataset
+ * before it as it was, byte for byte, and no temporary file. */
+static void
+test_failed_export_mid_file (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const char * const files[] = { "index.csv", "manifest.json", "train/X.npy", "train/y.npy" };
+  g_autofree char *out = g_build_filename (f->dir, "dataset", NULL);
+  g_autofree char *train = g_build_filename (out, "train", NULL);
+  g_autofree char *x = g_build_filename (train, "X.npy", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autofree char *listing_before = NULL;
+  g_autofree char *listing = NULL;
+  const char * const args[] = { "-p", f->project, "export", "-f", "dataset", "-o", out, "-r", "tone",
+                                "--window", "4000", "--hop", "500", NULL };
+  GStatBuf st;
+
+  wm_test_run_cli (0, NULL, NULL, "-p", f->project, "export", "-f", "dataset", "-o", out, "-r", "tone",
+                   "--window", "4000", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (out, files[i], NULL);
+      g_autofree char *text = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+      g_ptr_array_add (before, g_bytes_new_take (g_steal_pointer (&text), len));
+    }
+  listing_before = list_tree (out);
+  /* With a hop of 500 frames the new X.npy would be more than twice the
+   * limit, and the old one is larger than the limit too. */
+  g_assert_cmpint (g_stat (x, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 100 << 10);
+
+  g_assert_cmpint (run_cli_with_file_size_limit (100 << 10, &err, args), ==, 1);
+  g_assert_nonnull (strstr (err, "X.npy"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (out, files[i], NULL);
+      g_autofree char *text = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+      g_assert_cmpmem (text, len, g_bytes_get_data (before->pdata[i], NULL), g_bytes_get_size (before->pdata[i]));
+    }
+  listing = list_tree (out);
+  g_assert_cmpstr (listing, ==, listing_before);
+
+  /* Without the limit the same export goes through. */
+  g_assert_cmpint (wm_test_run_cli_argv (args, NULL, NULL), ==, 0);
+  g_assert_cmpint (g_stat (x, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 200 << 10);
+}
+
 typedef struct {
   const char *format;
   const char *contents;
@@ -846,6 +979,7 @@ main (int   argc,
   ADD ("/export/dataset/shapes", test_dataset_shapes);
   ADD ("/export/empty", test_empty);
   ADD ("/export/failed-keeps-old-file", test_failed_export_keeps_old_file);
+  ADD ("/export/failed-mid-file-keeps-old-files", test_failed_export_mid_file);
   ADD ("/export/import-labels/bad-files", test_bad_files);
   ADD ("/export/import-labels/new-classes", test_new_classes);
 #undef ADD
