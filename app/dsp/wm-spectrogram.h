@@ -49,10 +49,18 @@ typedef struct {
   guint tile_columns; /* columns per tile, >= 1 */
 } WmSpectrogramParams;
 
+/* The defaults of the analysis and of the display, in one place: the
+ * GSettings schema (data/org.waymark.Waymark.gschema.xml, keys fft-size, hop,
+ * db-floor, db-ceiling) and the views start from these, and
+ * tests/dsp/test-spectrogram-defaults checks that the schema agrees. */
 #define WM_SPECTROGRAM_DEFAULT_FFT_SIZE     1024
 #define WM_SPECTROGRAM_DEFAULT_HOP           512
+/* Where the analysis clamps levels: below any display floor worth showing. */
 #define WM_SPECTROGRAM_DEFAULT_FLOOR_DB   -120.0f
 #define WM_SPECTROGRAM_DEFAULT_TILE_COLUMNS  256
+/* The levels drawn with the first and the last colour of the colour map. */
+#define WM_SPECTROGRAM_DEFAULT_DISPLAY_FLOOR_DB   -100.0
+#define WM_SPECTROGRAM_DEFAULT_DISPLAY_CEILING_DB    0.0
 
 void     wm_spectrogram_params_init  (WmSpectrogramParams        *params);
 gboolean wm_spectrogram_params_check (const WmSpectrogramParams  *params,

@@ -997,8 +997,8 @@ wm_spectrogram_view_init (WmSpectrogramView *self)
   self->channels = g_ptr_array_new_with_free_func ((GDestroyNotify) channel_free);
   self->fft_size = WM_SPECTROGRAM_DEFAULT_FFT_SIZE;
   self->hop = WM_SPECTROGRAM_DEFAULT_HOP;
-  self->floor_db = -90;
-  self->ceiling_db = 0;
+  self->floor_db = WM_SPECTROGRAM_DEFAULT_DISPLAY_FLOOR_DB;
+  self->ceiling_db = WM_SPECTROGRAM_DEFAULT_DISPLAY_CEILING_DB;
   self->colormap = WM_COLORMAP_VIRIDIS;
   self->scale = WM_FREQUENCY_SCALE_LINEAR;
 
