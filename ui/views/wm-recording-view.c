@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "wm-recording-view-private.h"
+#include "wm-spectrogram.h"
 #include "wm-time-ruler.h"
 #include "wm-views-resources.h"
 
@@ -624,13 +625,13 @@ wm_recording_view_class_init (WmRecordingViewClass *klass)
   properties[PROP_SELECTED_LABEL_ID] =
     g_param_spec_int64 ("selected-label-id", NULL, NULL, -1, G_MAXINT64, -1, rw);
   properties[PROP_FFT_SIZE] =
-    g_param_spec_uint ("fft-size", NULL, NULL, 256, 4096, 1024, rw);
+    g_param_spec_uint ("fft-size", NULL, NULL, 256, 4096, WM_SPECTROGRAM_DEFAULT_FFT_SIZE, rw);
   properties[PROP_HOP] =
-    g_param_spec_uint ("hop", NULL, NULL, 1, 4096, 256, rw);
+    g_param_spec_uint ("hop", NULL, NULL, 1, 4096, WM_SPECTROGRAM_DEFAULT_HOP, rw);
   properties[PROP_DB_FLOOR] =
-    g_param_spec_double ("db-floor", NULL, NULL, -200, 0, -90, rw);
+    g_param_spec_double ("db-floor", NULL, NULL, -200, 0, WM_SPECTROGRAM_DEFAULT_DISPLAY_FLOOR_DB, rw);
   properties[PROP_DB_CEILING] =
-    g_param_spec_double ("db-ceiling", NULL, NULL, -200, 40, 0, rw);
+    g_param_spec_double ("db-ceiling", NULL, NULL, -200, 40, WM_SPECTROGRAM_DEFAULT_DISPLAY_CEILING_DB, rw);
   properties[PROP_COLORMAP] =
     g_param_spec_enum ("colormap", NULL, NULL, WM_TYPE_VIEW_COLORMAP, WM_VIEW_COLORMAP_VIRIDIS, rw);
   properties[PROP_FREQUENCY_SCALE] =
@@ -701,10 +702,10 @@ wm_recording_view_class_init (WmRecordingViewClass *klass)
 static void
 wm_recording_view_init (WmRecordingView *self)
 {
-  self->fft_size = 1024;
-  self->hop = 256;
-  self->db_floor = -90;
-  self->db_ceiling = 0;
+  self->fft_size = WM_SPECTROGRAM_DEFAULT_FFT_SIZE;
+  self->hop = WM_SPECTROGRAM_DEFAULT_HOP;
+  self->db_floor = WM_SPECTROGRAM_DEFAULT_DISPLAY_FLOOR_DB;
+  self->db_ceiling = WM_SPECTROGRAM_DEFAULT_DISPLAY_CEILING_DB;
   self->pointer_x = -1;
   self->last_selection_start = self->last_selection_end = -1;
   self->last_cursor = self->last_playhead = -1;

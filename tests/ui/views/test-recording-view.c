@@ -748,6 +748,45 @@ fatal_log_filter (const char     *domain,
   return strstr (message, "session bus") == NULL;
 }
 
+/* A recording view that nobody configured draws the spectrogram as the
+ * app's settings would: its property defaults are the schema's defaults. */
+static GVariant *
+schema_default (GSettingsSchema *schema,
+                const char      *key)
+{
+  g_autoptr(GSettingsSchemaKey) schema_key = g_settings_schema_get_key (schema, key);
+
+  return g_settings_schema_key_get_default_value (schema_key);
+}
+
+static void
+test_spectrogram_defaults (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettingsSchemaSource) source =
+    g_settings_schema_source_new_from_directory (WAYMARK_BUILD_DATA_DIR, NULL, TRUE, &error);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GVariant) fft = NULL, hop = NULL, floor_db = NULL, ceiling_db = NULL;
+  GtkWidget *view = g_object_ref_sink (g_object_new (WM_TYPE_RECORDING_VIEW, NULL));
+  guint view_fft, view_hop;
+  double view_floor, view_ceiling;
+
+  g_assert_no_error (error);
+  schema = g_settings_schema_source_lookup (source, APPLICATION_ID, FALSE);
+  g_assert_nonnull (schema);
+  fft = schema_default (schema, "fft-size");
+  hop = schema_default (schema, "hop");
+  floor_db = schema_default (schema, "db-floor");
+  ceiling_db = schema_default (schema, "db-ceiling");
+  g_object_get (view, "fft-size", &view_fft, "hop", &view_hop,
+                "db-floor", &view_floor, "db-ceiling", &view_ceiling, NULL);
+  g_assert_cmpint (view_fft, ==, g_variant_get_int32 (fft));
+  g_assert_cmpint (view_hop, ==, g_variant_get_int32 (hop));
+  g_assert_cmpfloat (view_floor, ==, g_variant_get_double (floor_db));
+  g_assert_cmpfloat (view_ceiling, ==, g_variant_get_double (ceiling_db));
+  g_object_unref (view);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -758,6 +797,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   g_test_log_set_fatal_handler (fatal_log_filter, NULL);
 
+  g_test_add_func ("/views/recording-view/spectrogram-defaults", test_spectrogram_defaults);
   g_test_add ("/views/recording-view/screenshots", Fixture, NULL,
               fixture_set_up, test_screenshots, fixture_tear_down);
   g_test_add ("/views/recording-view/label-editing", Fixture, NULL,
