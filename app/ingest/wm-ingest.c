@@ -132,14 +132,32 @@ write_new (WmIngest            *self,
   return w;
 }
 
-/* Hands the write back to its caller (in the caller's main context). */
-static void
-write_complete (Write *w)
+/* In the caller's main context: the task is returned and released there.
+ * Were it released on the writer thread, that could drop the last reference
+ * to the engine (the task's source object), and dispose would then join the
+ * writer thread from itself. */
+static gboolean
+deliver_write (gpointer data)
 {
+  Write *w = data;
   GTask *task = g_steal_pointer (&w->task);
 
   g_task_return_pointer (task, w, (GDestroyNotify) write_free);
   g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Hands the write back to its caller, always through the caller's main
+ * context (an idle source, never a direct call from the writer thread). */
+static void
+write_complete (Write *w)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver_write, w, NULL);
+  g_source_attach (source, g_task_get_context (w->task));
+  g_source_unref (source);
 }
 
 static void

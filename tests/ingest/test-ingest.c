@@ -735,6 +735,29 @@ static const WmIngestOptions no_group_commit = { .no_group_commit = TRUE };
 static const WmIngestOptions small_queue = { .max_queue = 4 };
 static const WmIngestOptions small_chunks = { .max_chunk_bytes = 4000 };
 
+/* An engine dropped right after a synchronous write, without close, as a
+ * short-lived command does: the writer thread must never hold the last
+ * reference (its dispose would join the writer from itself: "Resource
+ * deadlock avoided", seen under AddressSanitizer's timing). */
+static void
+test_drop_after_write (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(WmStreamMeta) meta = test_meta ();
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *sid = g_strdup_printf ("drop-%u", i);
+      WmIngest *ingest = wm_ingest_new (f->path, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (wm_ingest_put_stream_sync (ingest, "dev1", sid, meta, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_finalize_object (ingest);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -747,6 +770,7 @@ main (int   argc,
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
 
   ADD ("/ingest/basic-path", test_basic_path);
+  ADD ("/ingest/drop-after-write", test_drop_after_write);
   ADD ("/ingest/auth", test_auth);
   ADD ("/ingest/duplicates-gaps-overlaps", test_duplicates_and_overlaps);
   ADD ("/ingest/hash-mismatch", test_hash_mismatch_stores_nothing);
