@@ -109,7 +109,7 @@ wm_status_t  wm_spool_append        (wm_spool_t               *spool,
 
 /* Makes every appended frame durable: the partly filled page is written as a page of its
  * own (so each sync with frames pending uses one page), then storage->sync.
- * WM_ERR_SPOOL_FULL when no page is free (the frames stay in RAM). */
+ * WM_ERR_SPOOL_FULL when every page holds unacknowledged frames (the frames stay in RAM). */
 wm_status_t  wm_spool_sync          (wm_spool_t               *spool);
 
 /* Copies up to @max_frames frames starting at stream offset @offset into @buf and sets
